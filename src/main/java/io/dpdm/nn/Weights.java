@@ -1,0 +1,40 @@
+package io.dpdm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * The parameters one forward pass sees. Layers ask this view for their weights and never hold
+ * arrays themselves, so the same network code runs in two modes:
+ *
+ * <ul>
+ *   <li>shared: {@link #get} returns each parameter with its own shape (sampling, non-private
+ *       training, the non-private baseline of benchmarks);
+ *   <li>per-example: {@link #get} returns a leaf of shape (B, ...parameter shape), one copy per
+ *       example (the expanded-weights technique), so that one backward pass yields every
+ *       example's gradient.
+ * </ul>
+ *
+ * <p>Activation layout, in both modes: the leading axis has {@code draws() * examples()} rows,
+ * draw-major (row = k * B + b), so the K noise draws of example b are rows b, B + b, 2B + b, ...
+ * In per-example mode this lets convolutions run as one grouped convolution over (K, B*C, H, W).
+ */
+public interface Weights {
+    /** The parameter named {@code name}: its own shape when shared, (B, ...) when per-example. */
+    NDArray get(String name);
+
+    /** True when every example has its own copy of the weights. */
+    boolean perExample();
+
+    /** B: the number of distinct examples in the batch. */
+    int examples();
+
+    /** K: noise (or augmentation) draws per example; activations have K * B rows. */
+    int draws();
+
+    /** True in training mode (dropout active). */
+    boolean training();
+
+    /** Manager for temporaries of this pass (closed by the caller after the step). */
+    NDManager manager();
+}
