@@ -51,7 +51,11 @@ final class DataCommand implements Runnable {
     static final class SizeConverter implements picocli.CommandLine.ITypeConverter<ImageSize> {
         @Override
         public ImageSize convert(String value) {
-            return ImageSize.parse(value);
+            try {
+                return ImageSize.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -18,7 +18,7 @@ public final class Datasets {
     /** Opens an embedded data set by name, else the file or folder at that path. */
     public static ImageDataset open(String nameOrPath, LoadOptions options) {
         boolean plainName = !nameOrPath.contains("/") && !nameOrPath.contains(java.io.File.separator);
-        String hint = "";
+        String hint = plainName ? " (dpdm.home is not set, so the embedded data sets are unavailable)" : "";
         if (plainName && System.getProperty("dpdm.home") != null) {
             EmbeddedDatasets embedded = EmbeddedDatasets.installed();
             if (embedded.contains(nameOrPath)) {

@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
@@ -32,14 +35,13 @@ final class FolderDatasets {
     private record Decoded(Path file, int channels, int height, int width, byte[] pixels) {}
 
     static ImageDataset load(Path root, LoadOptions options) {
-        java.util.Set<String> splitNames = java.util.Set.of("train", "test");
         List<Path> top = subfolders(root);
         boolean splitLayout = top.stream().anyMatch(p -> p.getFileName().toString().equals("train"));
         Path trainRoot = root;
         Path testRoot = null;
         if (splitLayout) {
             for (Path p : top) {
-                if (!splitNames.contains(p.getFileName().toString())) {
+                if (!Set.of("train", "test").contains(p.getFileName().toString())) {
                     throw new DataException(p, "unexpected folder next to train/ (expected only train/ and test/)");
                 }
             }
@@ -55,17 +57,19 @@ final class FolderDatasets {
         List<List<Decoded>> train = readClasses(classDirs, options);
         List<List<Decoded>> test = new ArrayList<>();
         if (testRoot != null) {
+            Map<String, List<Decoded>> byClass = new HashMap<>();
             List<Path> testDirs = subfolders(testRoot);
-            for (Path dir : testDirs) {
-                if (!classes.contains(dir.getFileName().toString())) {
-                    throw new DataException(dir, "class folder not present in the train split (train classes: "
-                            + String.join(", ", classes) + ")");
+            List<List<Decoded>> read = readClasses(testDirs, options);
+            for (int i = 0; i < testDirs.size(); i++) {
+                String name = testDirs.get(i).getFileName().toString();
+                if (!classes.contains(name)) {
+                    throw new DataException(testDirs.get(i), "class folder not present in the train split"
+                            + " (train classes: " + String.join(", ", classes) + ")");
                 }
+                byClass.put(name, read.get(i));
             }
-            List<List<Decoded>> byName = readClasses(testDirs, options);
             for (String c : classes) {
-                int i = testDirs.stream().map(p -> p.getFileName().toString()).toList().indexOf(c);
-                test.add(i < 0 ? List.of() : byName.get(i));
+                test.add(byClass.getOrDefault(c, List.of()));
             }
         }
         ImageShape shape = commonShape(train, test);

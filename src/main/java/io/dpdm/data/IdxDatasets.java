@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Data sets stored as IDX files: a folder with the four MNIST-style files
@@ -34,7 +35,7 @@ final class IdxDatasets {
         Path testImages = null;
         Path testLabels = null;
         for (String prefix : TEST_PREFIXES) {
-            java.util.Optional<Path> images = find(dir, prefix, "images");
+            Optional<Path> images = find(dir, prefix, "images");
             if (images.isPresent()) {
                 testImages = images.get();
                 testLabels = find(dir, prefix, "labels").orElseThrow(() -> new DataException(dir,
@@ -138,7 +139,7 @@ final class IdxDatasets {
     }
 
     /** The one file {prefix}-{kind}-idx{1,3,4}-ubyte[.gz] in dir; two candidates are ambiguous. */
-    private static java.util.Optional<Path> find(Path dir, String prefix, String kind) {
+    private static Optional<Path> find(Path dir, String prefix, String kind) {
         List<Path> found = new ArrayList<>();
         for (String dims : kind.equals("labels") ? new String[] {"idx1"} : new String[] {"idx3", "idx4"}) {
             for (String suffix : new String[] {"", ".gz"}) {

@@ -91,7 +91,10 @@ public final class ImageGrid {
         g.dispose();
         for (int i = 0; i < labels.length; i++) {
             int row = labels[i];
-            Objects.checkIndex(row, classNames.size());
+            if (row < 0 || row >= classNames.size()) {
+                throw new IllegalArgumentException("label " + row + " of image " + i + " is out of range for "
+                        + classNames.size() + " classes");
+            }
             if (filled[row] == perClass) {
                 continue;
             }

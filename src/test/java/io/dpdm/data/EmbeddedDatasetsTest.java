@@ -59,6 +59,15 @@ class EmbeddedDatasetsTest {
     }
 
     @Test
+    void mnistTextTable() {
+        TestData.Run run = TestData.cli("data", "info", "mnist");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("image shape  28x28x1 (height x width x channels)"), run.out());
+        assertTrue(run.out().matches("(?s).*\\n1\\s+6742\\s+1135\\n.*"), run.out());
+        assertTrue(run.out().matches("(?s).*\\ntotal\\s+60000\\s+10000\\n.*"), run.out());
+    }
+
+    @Test
     void checksumMismatchIsRefused(@TempDir Path dataDir) throws Exception {
         Path home = Path.of(System.getProperty("dpdm.home"), "data");
         JsonNode index = new ObjectMapper().readTree(home.resolve(EmbeddedDatasets.INDEX).toFile());
