@@ -1,5 +1,6 @@
 package io.dpdm.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -22,8 +23,8 @@ import java.util.concurrent.CompletionException;
 /**
  * The data sets shipped in {@code data/} ({@code fashion-mnist}, {@code mnist}), described by
  * {@code data/datasets.json}: class names and, per file, its path and sha256. Every file is
- * checked against its sha256 before it is parsed, so a damaged or replaced file is refused with
- * a clear message instead of yielding wrong data.
+ * checked against its sha256 on every load (while it is parsed), so a damaged or replaced file is
+ * refused with a clear message instead of yielding wrong data.
  */
 public final class EmbeddedDatasets {
     public static final String INDEX = "datasets.json";
@@ -36,6 +37,9 @@ public final class EmbeddedDatasets {
         Path file = dataDir.resolve(INDEX);
         try {
             this.index = new ObjectMapper().readTree(file.toFile()).path("datasets");
+        } catch (JsonProcessingException e) {
+            throw new DataException(file, "invalid JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new DataException(file, "cannot read the embedded data index: " + e.getMessage(), e);
         }
