@@ -39,8 +39,18 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    /** --debug is inherited by every subcommand, so it may have been matched at any level. */
+    private static boolean debugRequested(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-        boolean debug = parsed != null && parsed.hasMatchedOption("--debug");
+        boolean debug = debugRequested(parsed);
         if (debug) {
             e.printStackTrace(cli.getErr());
         }
