@@ -81,10 +81,13 @@ public final class DpRandom {
         return new DpRandom(null, null, Objects.requireNonNull(source, "source"));
     }
 
-    /** Secure mode with a strong platform source. */
+    /**
+     * Secure mode with the JDK's NIST SP 800-90A DRBG, seeded from the operating system's entropy.
+     * Not getInstanceStrong(): on Linux that reads the blocking /dev/random and can stall a step.
+     */
     public static DpRandom secure() {
         try {
-            return secure(SecureRandom.getInstanceStrong());
+            return secure(SecureRandom.getInstance("DRBG"));
         } catch (GeneralSecurityException e) {
             return secure(new SecureRandom());
         }
@@ -169,14 +172,16 @@ public final class DpRandom {
             }
         }
 
+        /** Refills in chunks that double from 1 KiB to 64 KiB: short streams stay cheap. */
         private void refill() {
-            blocksUsed += BUFFER_BYTES / 16;
+            int chunk = (int) Math.min(BUFFER_BYTES, Math.max(1024, blocksUsed * 16));
+            blocksUsed += chunk / 16;
             if (blocksUsed > MAX_BLOCKS) {
                 throw new IllegalStateException("DP random stream exhausted (more than 64 GiB in one step)");
             }
-            buffer.clear();
+            buffer.clear().limit(chunk);
             try {
-                cipher.update(zeros, 0, BUFFER_BYTES, buffer.array(), 0);
+                cipher.update(zeros, 0, chunk, buffer.array(), 0);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("AES/CTR keystream failed", e);
             }
