@@ -80,7 +80,12 @@ public final class DpSgd {
                 try (NDScope microScope = new NDScope();
                         NDManager microManager = base.newSubManager()) {
                     microScope.suppressNotUsedWarning();
+                    int before = gradient.examples();
                     gradient.accumulate(source.perExample(indices, microManager));
+                    if (gradient.examples() - before != indices.length) {
+                        throw new IllegalStateException("gradient source returned " + (gradient.examples() - before)
+                                + " per-example rows for a micro-batch of " + indices.length + " examples");
+                    }
                 }
                 microBatches++;
             }

@@ -241,6 +241,19 @@ class DpSgdTest {
     }
 
     @Test
+    void refusesAGradientSourceThatReturnsTheWrongNumberOfExamples() {
+        LinearRegression model = new LinearRegression(N, D, 7);
+        Map<String, NDArray> params = LinearRegression.parameters(manager, D);
+        DpSgd dp = engine(new DpSgdConfig(N, 1.0, 1.0, 1.0, Clipping.FLAT, 4), params, new Adam(params, 1e-3),
+                DpRandom.seeded(1));
+        GradientSource clean = model.source(params);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> dp.step((indices, m) -> clean.perExample(Arrays.copyOf(indices, indices.length - 1), m)));
+        assertTrue(e.getMessage().contains("3 per-example rows for a micro-batch of 4"), e.getMessage());
+        assertEquals(1, dp.steps(), "the step was counted: its randomness is never reused");
+    }
+
+    @Test
     void secureModeDrawsSamplingAndNoiseKeysFromTheSecureSource() {
         LinearRegression model = new LinearRegression(N, D, 5);
         Map<String, NDArray> params = LinearRegression.parameters(manager, D);
