@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -251,6 +252,20 @@ class DpSgdTest {
                 () -> dp.step((indices, m) -> clean.perExample(Arrays.copyOf(indices, indices.length - 1), m)));
         assertTrue(e.getMessage().contains("3 per-example rows for a micro-batch of 4"), e.getMessage());
         assertEquals(1, dp.steps(), "the step was counted: its randomness is never reused");
+    }
+
+    @Test
+    void stepsLeaveNoArraysBehind() {
+        LinearRegression model = new LinearRegression(N, D, 8);
+        Map<String, NDArray> params = LinearRegression.parameters(manager, D);
+        DpSgd dp = engine(new DpSgdConfig(N, 0.5, 1.0, 1.0, Clipping.FLAT, 3), params, new Adam(params, 1e-3),
+                DpRandom.seeded(4));
+        dp.step(model.source(params));
+        int live = ((BaseNDManager) manager).getManagedArrays().size();
+        for (int t = 0; t < 20; t++) {
+            dp.step(model.source(params));
+        }
+        assertEquals(live, ((BaseNDManager) manager).getManagedArrays().size());
     }
 
     @Test
