@@ -24,8 +24,9 @@ import java.util.Map;
  *   <li>Gaussian noise N(0, (sigma C)^2) is added to every coordinate of the sum, ONCE per
  *       logical batch, in float32 ({@link #release});
  *   <li>the noisy sum is divided by the EXPECTED batch size N q, not by the actual size |B|:
- *       under Poisson sampling |B| is itself random and data-correlated through the sampled
- *       set, and the analysed mechanism is (sum + noise) / (N q) with a fixed denominator
+ *       under Poisson sampling |B| changes by one when an example is added or removed, and it is
+ *       not privatised, so dividing by it would leak membership and break the sensitivity
+ *       analysis; the accountants analyse (sum + noise) divided by a public constant
  *       (Opacus issue 420). It also makes an empty batch well defined (pure noise / (N q)).
  * </ol>
  *
