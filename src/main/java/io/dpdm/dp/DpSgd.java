@@ -1,0 +1,143 @@
+package io.dpdm.dp;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The DP-SGD training step (Abadi et al. 2016, Algorithm 1, with Poisson sampling and the
+ * expected-batch-size divisor as in Opacus and DPDM). One object keeps sampling, clipping, noise,
+ * the ledger hook, the optimizer and the EMA consistent. Each {@link #step}:
+ *
+ * <ol>
+ *   <li>Poisson-samples the logical batch of step t from the SAMPLING stream (may be empty);
+ *   <li>calls the {@link StepListener} once with (q, sigma), before any data is touched;
+ *   <li>splits the batch into physical micro-batches of at most {@code microBatchSize}, and for
+ *       each asks the {@link GradientSource} for per-example gradients, clips and sums them
+ *       ({@link PrivateGradient} steps 1-3; an empty batch asks for nothing);
+ *   <li>adds N(0, (sigma C)^2) from the NOISE stream of step t once and divides by N q
+ *       (steps 4-5);
+ *   <li>applies the optimizer to the live parameters, updates the EMA, and advances t.
+ * </ol>
+ *
+ * <p>t advances as soon as the listener has accepted the step, even if a later part fails, so the
+ * ledger never counts fewer steps than were run and no randomness of a counted step is reused by
+ * a retry. Not thread-safe.
+ */
+public final class DpSgd {
+    private final DpSgdConfig config;
+    private final Map<String, NDArray> params;
+    private final Map<String, Shape> shapes = new LinkedHashMap<>();
+    private final Optimizer optimizer;
+    private final Ema ema;
+    private final DpRandom random;
+    private final StepListener listener;
+    private final PoissonSampler sampler;
+    private final Clipper clipper;
+    private long step;
+
+    /**
+     * @param config the mechanism's settings
+     * @param params the live trained parameters (e.g. the parameter store's asMap()), float32,
+     *     updated in place; the iteration order fixes the order noise is drawn in
+     * @param optimizer built over the same {@code params}
+     * @param ema built over the same {@code params}
+     * @param random seeded or secure randomness for sampling and noise
+     * @param listener the ledger hook
+     */
+    public DpSgd(DpSgdConfig config, Map<String, NDArray> params, Optimizer optimizer, Ema ema,
+            DpRandom random, StepListener listener) {
+        this.config = config;
+        this.params = params;
+        params.forEach((name, p) -> shapes.put(name, p.getShape()));
+        this.optimizer = optimizer;
+        this.ema = ema;
+        this.random = random;
+        this.listener = listener;
+        this.sampler = new PoissonSampler(config.datasetSize(), config.sampleRate());
+        this.clipper = new Clipper(config.clipping(), config.clipNorm());
+    }
+
+    /** Runs logical step t = {@link #steps()}. */
+    public StepReport step(GradientSource source) {
+        long t = step;
+        int[] batch = sampler.sample(random, t);
+        listener.onLogicalStep(config.sampleRate(), config.noiseMultiplier());
+        step++;
+        NDManager base = params.values().iterator().next().getManager();
+        try (NDScope scope = new NDScope();
+                NDManager stepManager = base.newSubManager()) {
+            scope.suppressNotUsedWarning();
+            PrivateGradient gradient = new PrivateGradient(shapes, clipper, stepManager);
+            int micro = config.microBatchSize();
+            int microBatches = 0;
+            for (int from = 0; from < batch.length; from += micro) {
+                int[] indices = Arrays.copyOfRange(batch, from, Math.min(batch.length, from + micro));
+                try (NDScope microScope = new NDScope();
+                        NDManager microManager = base.newSubManager()) {
+                    microScope.suppressNotUsedWarning();
+                    int before = gradient.examples();
+                    gradient.accumulate(source.perExample(indices, microManager));
+                    if (gradient.examples() - before != indices.length) {
+                        throw new IllegalStateException("gradient source returned " + (gradient.examples() - before)
+                                + " per-example rows for a micro-batch of " + indices.length + " examples");
+                    }
+                }
+                microBatches++;
+            }
+            Map<String, NDArray> noisy = gradient.release(
+                    random.stream(DpRandom.Purpose.NOISE, t), config.noiseMultiplier(), sampler.expectedBatchSize());
+            optimizer.update(noisy);
+            ema.update();
+            return new StepReport(t, batch.length, microBatches, gradient.clippedExamples(),
+                    gradient.nonFiniteExamples());
+        }
+    }
+
+    /** Logical steps taken (= the index of the next one). */
+    public long steps() {
+        return step;
+    }
+
+    public DpSgdConfig config() {
+        return config;
+    }
+
+    public Ema ema() {
+        return ema;
+    }
+
+    /** The checkpoint record; pair it with {@link #stateArrays()}. */
+    public DpSgdState state() {
+        return new DpSgdState(step, random.seed().isPresent() ? random.seed().getAsLong() : null,
+                optimizer.steps(), ema.updates());
+    }
+
+    /** Optimizer and EMA arrays by name (live; save, do not modify). */
+    public Map<String, NDArray> stateArrays() {
+        Map<String, NDArray> out = new LinkedHashMap<>(optimizer.stateArrays());
+        out.putAll(ema.stateArrays());
+        return out;
+    }
+
+    /**
+     * Resumes from a checkpoint (the parameters themselves are restored by their owner). The
+     * randomness must be of the same kind: the same seed for a seeded run, secure for a secure
+     * run (which continues with fresh keys).
+     */
+    public void restore(DpSgdState state, Map<String, NDArray> arrays) {
+        Long mine = random.seed().isPresent() ? random.seed().getAsLong() : null;
+        if (state.seed() == null ? mine != null : !state.seed().equals(mine)) {
+            throw new IllegalArgumentException("checkpoint randomness is "
+                    + (state.seed() == null ? "secure" : "seed " + state.seed()) + " but this run uses "
+                    + (mine == null ? "secure mode" : "seed " + mine) + "; resume with the same mode and seed");
+        }
+        optimizer.restore(state.optimizerSteps(), arrays);
+        ema.restore(state.emaUpdates(), arrays);
+        step = state.step();
+    }
+}

@@ -1,0 +1,137 @@
+package io.dpdm.dp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+
+class DpRandomTest {
+    /** A SecureRandom whose output the test controls and observes. */
+    static final class RecordingSecureRandom extends SecureRandom {
+        private static final long serialVersionUID = 1L;
+        int calls;
+        int bytes;
+        byte next = 1;
+
+        @Override
+        public void nextBytes(byte[] out) {
+            calls++;
+            bytes += out.length;
+            Arrays.fill(out, next++);
+        }
+    }
+
+    @Test
+    void gaussianNoiseHasMeanZeroAndStdSigmaC() {
+        int n = 1_000_000;
+        double std = 2.5 * 0.7; // sigma * C
+        float[] z = new float[n];
+        DpRandom.seeded(42).stream(DpRandom.Purpose.NOISE, 3).fillGaussian(z, std);
+        double sum = 0;
+        double sumSq = 0;
+        int withinOneStd = 0;
+        for (float v : z) {
+            sum += v;
+            sumSq += (double) v * v;
+            withinOneStd += Math.abs(v) <= std ? 1 : 0;
+        }
+        double mean = sum / n;
+        double variance = sumSq / n - mean * mean;
+        // Standard errors: mean std/sqrt(n); variance std^2 sqrt(2/n); a proportion sqrt(p(1-p)/n).
+        assertEquals(0, mean, 5 * std / Math.sqrt(n), "mean");
+        assertEquals(std * std, variance, 5 * std * std * Math.sqrt(2.0 / n), "variance");
+        double p = 0.6826894921370859; // P(|Z| <= 1)
+        assertEquals(p, withinOneStd / (double) n, 5 * Math.sqrt(p * (1 - p) / n), "P(|z| <= std)");
+    }
+
+    @Test
+    void pairsFromBoxMullerAreUncorrelated() {
+        int n = 1_000_000;
+        float[] z = new float[n];
+        DpRandom.seeded(5).stream(DpRandom.Purpose.NOISE, 0).fillGaussian(z, 1);
+        double cross = 0;
+        for (int i = 0; i < n; i += 2) {
+            cross += (double) z[i] * z[i + 1];
+        }
+        assertEquals(0, cross / (n / 2), 5 / Math.sqrt(n / 2.0), "E[z0 z1]");
+    }
+
+    @Test
+    void seededStreamsAreReproducibleAndSeparatedByPurposeAndStep() {
+        DpRandom a = DpRandom.seeded(11);
+        DpRandom b = DpRandom.seeded(11);
+        assertEquals(a.stream(DpRandom.Purpose.NOISE, 7).nextLong(), b.stream(DpRandom.Purpose.NOISE, 7).nextLong());
+        long noise = a.stream(DpRandom.Purpose.NOISE, 7).nextLong();
+        assertTrue(noise != a.stream(DpRandom.Purpose.SAMPLING, 7).nextLong());
+        assertTrue(noise != a.stream(DpRandom.Purpose.NOISE, 8).nextLong());
+        assertTrue(noise != DpRandom.seeded(12).stream(DpRandom.Purpose.NOISE, 7).nextLong());
+        assertFalse(a.isSecure());
+        assertEquals(11, a.seed().getAsLong());
+    }
+
+    @Test
+    void secureModeDrawsAFreshKeyFromTheSecureSourceForEveryStream() throws Exception {
+        RecordingSecureRandom source = new RecordingSecureRandom();
+        DpRandom random = DpRandom.secure(source);
+        assertTrue(random.isSecure());
+        assertTrue(random.seed().isEmpty());
+
+        float[] z = new float[3];
+        random.stream(DpRandom.Purpose.NOISE, 9).fillGaussian(z, 1.0);
+        assertEquals(1, source.calls);
+        assertEquals(16, source.bytes);
+
+        // Independent truth: AES-128-CTR under the key the source produced (sixteen 0x01
+        // bytes), counter block (purpose NOISE = 1 | step 9 | 0), then Box-Muller by hand.
+        byte[] key = new byte[16];
+        Arrays.fill(key, (byte) 1);
+        byte[] iv = ByteBuffer.allocate(16).putInt(1).putLong(9).putInt(0).array();
+        Cipher aes = Cipher.getInstance("AES/CTR/NoPadding");
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+        ByteBuffer ks = ByteBuffer.wrap(aes.update(new byte[32]));
+        double[] expected = new double[3];
+        for (int pair = 0; pair < 2; pair++) {
+            double u1 = ((ks.getLong() >>> 11) + 1) / 9007199254740992.0;
+            double u2 = (ks.getLong() >>> 11) / 9007199254740992.0;
+            double r = Math.sqrt(-2 * Math.log(u1));
+            expected[2 * pair] = r * Math.cos(2 * Math.PI * u2);
+            if (2 * pair + 1 < 3) {
+                expected[2 * pair + 1] = r * Math.sin(2 * Math.PI * u2);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals((float) expected[i], z[i], 0f, "value " + i);
+        }
+
+        // The same step asked again gets a new key: nothing regenerates past noise.
+        float[] again = new float[3];
+        random.stream(DpRandom.Purpose.NOISE, 9).fillGaussian(again, 1.0);
+        assertEquals(2, source.calls);
+        assertFalse(Arrays.equals(z, again));
+    }
+
+    @Test
+    void uniformsCoverTheUnitIntervalEvenly() {
+        DpRandom.Stream s = DpRandom.seeded(1).stream(DpRandom.Purpose.SAMPLING, 0);
+        int n = 200_000;
+        int[] bins = new int[10];
+        for (int i = 0; i < n; i++) {
+            double u = s.nextDouble();
+            assertTrue(u >= 0 && u < 1);
+            bins[(int) (u * 10)]++;
+        }
+        double chi2 = 0;
+        for (int c : bins) {
+            chi2 += Math.pow(c - n / 10.0, 2) / (n / 10.0);
+        }
+        // 9 degrees of freedom: P(chi2 > 27.88) = 0.001.
+        assertTrue(chi2 < 27.88, "chi-square " + chi2);
+    }
+}
