@@ -53,6 +53,21 @@ class SamplerApiTest {
         assertTrue(!Arrays.equals(Arrays.copyOfRange(whole, 0, size), Arrays.copyOfRange(whole, size, 2 * size)));
     }
 
+    /** Each step's temporaries are released: the live-array count does not grow with steps. */
+    @Test
+    void memoryDoesNotGrowWithSteps() {
+        List<Integer> live = new ArrayList<>();
+        GaussianData data = GaussianData.unconditional(0.3, 0.5);
+        io.dpdm.diffusion.Denoiser counting = (x, sigma, labels) -> {
+            live.add(((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size());
+            return data.denoise(x, sigma, labels);
+        };
+        new Sampler(new SamplerSettings(NoiseGrid.edm(200), CHURN, 0), m).sample(
+                counting, new SampleJob(SampleJob.seedRange(0, 4), null, 0, 1, 2, 2, 4), SamplingProgress.NONE);
+        assertTrue(live.get(live.size() - 1) <= live.get(10), live.get(10) + " -> " + live.get(live.size() - 1));
+        assertTrue(((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().isEmpty());
+    }
+
     @Test
     void progressCountsSolverStepsOverAllBatches() {
         List<long[]> calls = new ArrayList<>();
