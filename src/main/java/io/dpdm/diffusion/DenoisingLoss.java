@@ -7,7 +7,7 @@ import io.dpdm.nn.Weights;
 import java.util.random.RandomGenerator;
 
 /**
- * The per-example denoising loss with noise multiplicity (DPDM, Dockhorn et al. 2023, eq. 6 with
+ * The per-example denoising loss with noise multiplicity (DPDM, Dockhorn et al. 2023, with
  * the reference code's pixel mean): for example b,
  * loss_b = (1/K) sum_k lambda(sigma_kb) mean_pixels (D(x_b' + sigma_kb n_kb; sigma_kb, c_b) - x_b')^2
  * where x_b' is draw k's view of x_b (the example itself unless augmentation is on). The result

@@ -8,8 +8,8 @@ import java.util.Arrays;
 
 /**
  * One step of a sampler from level t to tNext (tNext = 0 on the last step) for the process
- * x = x0 + sigma n, whose probability-flow ODE is dx/dsigma = (x - D(x; sigma)) / sigma (EDM eq. 4
- * with sigma(t) = t).
+ * x = x0 + sigma n, whose probability-flow ODE is dx/dsigma = (x - D(x; sigma)) / sigma (EDM's
+ * ODE with sigma(t) = t).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
