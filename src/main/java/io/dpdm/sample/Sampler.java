@@ -52,7 +52,8 @@ public final class Sampler {
             try (NDManager batch = manager.newSubManager()) {
                 NDArray x = noise.next(batch).mul(t[0]);
                 for (int i = 0; i < steps; i++) {
-                    try (NDScope scope = new NDScope()) {
+                    try (NDScope scope = new NDScope()) { // frees everything the step allocates
+                        scope.suppressNotUsedWarning();
                         NDArray next = settings.solver().step(d, x, t[i], t[i + 1], steps, labels, noise);
                         NDScope.unregister(next);
                         x.close();
