@@ -14,9 +14,11 @@ import java.util.random.RandomGenerator;
  * is unreduced over examples, exactly what per-example clipping needs.
  *
  * <p>Random draws, in this order, all from the caller's generator: (1) classifier-free guidance
- * label dropout, one uniform per example, shared by its K draws; (2) augmentation per row when
- * enabled; (3) sigma per row; (4) standard normal noise per row and pixel. Rows are draw-major
- * (row = k * B + b), the layout of {@link Weights}.
+ * label dropout, one uniform per example, shared by its K draws (only when numClasses > 0 and
+ * labelDropout > 0); (2) augmentation per row when enabled; (3) sigma per row; (4) standard
+ * normal noise per row and pixel. Rows are draw-major (row = k * B + b), the layout of
+ * {@link Weights}. Temporaries belong to {@code w.manager()} and
+ * to {@code x0}'s manager: run each step inside an NDScope or a per-step manager.
  *
  * @param model the preconditioned network
  * @param noise the training distribution of sigma
