@@ -20,7 +20,7 @@ public final class NoiseCalibration {
     /**
      * Smallest noise multiplier (to Opacus' tolerance) with eps(sigma) &lt; targetEpsilon.
      *
-     * @throws io.dpdm.DpdmException if no sigma up to 1e6 reaches the target
+     * @throws IllegalArgumentException if no sigma up to 1e6 reaches the target
      */
     public static double noiseMultiplier(Accountant accountant, double targetEpsilon, double delta, double q,
             long steps) {
@@ -35,7 +35,7 @@ public final class NoiseCalibration {
             sigmaHigh *= 2;
             epsHigh = eps(accountant, sigmaHigh, delta, q, steps);
             if (sigmaHigh > MAX_SIGMA) {
-                throw new io.dpdm.DpdmException("target epsilon=" + targetEpsilon + " at delta=" + delta
+                throw new IllegalArgumentException("target epsilon=" + targetEpsilon + " at delta=" + delta
                         + " is unreachable: even noise multiplier " + MAX_SIGMA + " gives a larger epsilon");
             }
         }

@@ -119,17 +119,19 @@ final class RealFft {
         for (int len = 2; len <= n; len <<= 1) {
             int h = len >> 1;
             int stride = size / len; // table index of exp(-2 pi i j / len) is j * stride
-            for (int j = 0; j < h; j++) {
-                double wr = cos[j * stride];
-                double wi = sign * sin[j * stride];
-                for (int i = j; i < n; i += len) {
-                    int k = i + h;
-                    double tr = re[k] * wr - im[k] * wi;
-                    double ti = re[k] * wi + im[k] * wr;
-                    re[k] = re[i] - tr;
-                    im[k] = im[i] - ti;
-                    re[i] += tr;
-                    im[i] += ti;
+            // Blocks outer, butterflies inner: both halves of a block are read contiguously.
+            for (int i = 0; i < n; i += len) {
+                for (int j = 0, w = 0; j < h; j++, w += stride) {
+                    double wr = cos[w];
+                    double wi = sign * sin[w];
+                    int a = i + j;
+                    int b = a + h;
+                    double tr = re[b] * wr - im[b] * wi;
+                    double ti = re[b] * wi + im[b] * wr;
+                    re[b] = re[a] - tr;
+                    im[b] = im[a] - ti;
+                    re[a] += tr;
+                    im[a] += ti;
                 }
             }
         }

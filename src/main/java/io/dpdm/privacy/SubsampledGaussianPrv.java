@@ -2,7 +2,6 @@ package io.dpdm.privacy;
 
 import org.hipparchus.analysis.integration.gauss.GaussIntegrator;
 import org.hipparchus.analysis.integration.gauss.GaussIntegratorFactory;
-import org.hipparchus.special.Erf;
 
 /**
  * Privacy loss random variable Y of one Poisson-subsampled Gaussian step (Gopi, Lee, Wutschitz
@@ -62,7 +61,7 @@ final class SubsampledGaussianPrv {
         if (b > ERFC_ZERO) {
             return 0;
         }
-        return 0.5 * q * Erf.erfc(a) + 0.5 * (1 - q) * Erf.erfc(b);
+        return 0.5 * q * LogErfc.erfc(a) + 0.5 * (1 - q) * LogErfc.erfc(b);
     }
 
     /** P(Y &gt; t), accurate when small. */
@@ -75,7 +74,7 @@ final class SubsampledGaussianPrv {
         if (a > ERFC_ZERO) {
             return 0;
         }
-        return 0.5 * q * Erf.erfc(a) + 0.5 * (1 - q) * Erf.erfc(x / sqrt2Sigma);
+        return 0.5 * q * LogErfc.erfc(a) + 0.5 * (1 - q) * LogErfc.erfc(x / sqrt2Sigma);
     }
 
     /**
