@@ -139,7 +139,7 @@ public final class PrivacyCommand implements Runnable {
             PrivacyResult r = accountant.epsilon(q, sigma, steps, common.delta);
             Map<String, Object> out = describe(r, q, sigma, steps);
             String text = String.format(Locale.ROOT, "epsilon %.4f at delta %s (%s%s; q %s, noise multiplier %s, steps %d)",
-                    r.epsilon(), common.delta, r.accountant(), orderText(r), q, sigma, steps);
+                    r.epsilon(), num(common.delta), r.accountant(), orderText(r), num(q), num(sigma), steps);
             print(spec, common, out, text, r);
             plot(common, accountant, q, sigma, steps);
             return Main.OK;
@@ -172,7 +172,7 @@ public final class PrivacyCommand implements Runnable {
             out.putAll(describe(r, q, sigma, steps));
             String text = String.format(Locale.ROOT,
                     "noise multiplier %.4f for epsilon %s at delta %s (%s: achieved epsilon %.4f%s; q %s, steps %d)",
-                    sigma, epsilon, common.delta, r.accountant(), r.epsilon(), orderText(r), q, steps);
+                    sigma, num(epsilon), num(common.delta), r.accountant(), r.epsilon(), orderText(r), num(q), steps);
             print(spec, common, out, text, r);
             plot(common, accountant, q, sigma, steps);
             return Main.OK;
@@ -197,7 +197,12 @@ public final class PrivacyCommand implements Runnable {
     }
 
     private static String orderText(PrivacyResult r) {
-        return Double.isNaN(r.optimalOrder()) ? "" : ", optimal order " + r.optimalOrder();
+        return Double.isNaN(r.optimalOrder()) ? "" : ", optimal order " + num(r.optimalOrder());
+    }
+
+    /** Shortest plain decimal form of a double (1e-05 -> 0.00001, 2.0 -> 2). */
+    private static String num(double x) {
+        return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toString();
     }
 
     private static void print(CommandSpec spec, Common common, Map<String, Object> json, String text, PrivacyResult r) {
@@ -232,7 +237,7 @@ public final class PrivacyCommand implements Runnable {
         }
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(800).height(500)
-                .title(String.format(Locale.ROOT, "q = %s, noise multiplier = %.4f, delta = %s", q, sigma, common.delta))
+                .title(String.format(Locale.ROOT, "q = %s, noise multiplier = %.4f, delta = %s", num(q), sigma, num(common.delta)))
                 .xAxisTitle("steps").yAxisTitle("epsilon (" + accountant.name() + ")").build();
         chart.getStyler().setLegendVisible(false);
         chart.addSeries("epsilon", xs, ys);

@@ -78,18 +78,18 @@ final class SubsampledGaussianPrv {
     }
 
     /**
-     * E[Y | tMin &lt; Y &le; tMax] for tMin &lt; log(1 - q): the mean of the truncated loss, by
-     * composite Gauss-Legendre quadrature in x, where the integrand y(x) p(x) is smooth.
+     * E[Y | tMin &lt; Y &le; tMax]: the mean of the truncated loss, by composite Gauss-Legendre
+     * quadrature in x, where the integrand y(x) p(x) is smooth.
      */
     double truncatedMean(double tMin, double tMax) {
-        if (tMin > log1mQ) {
-            throw new IllegalArgumentException("truncation below the support is assumed: tMin=" + tMin);
-        }
         double lo = -SUPPORT_SIGMAS * sigma;
+        if (tMin > log1mQ) {
+            lo = Math.max(lo, sampleAtLoss(tMin));
+        }
         double hi = Math.min(sampleAtLoss(tMax), 1 + SUPPORT_SIGMAS * sigma);
-        double mass = 1 - survival(tMax);
+        double mass = 1 - cdf(tMin) - survival(tMax);
         double panel = sigma / 4;
-        int panels = (int) Math.ceil((hi - lo) / panel);
+        int panels = Math.max(1, (int) Math.ceil((hi - lo) / panel));
         double width = (hi - lo) / panels;
         double sum = 0;
         for (int k = 0; k < panels; k++) {
