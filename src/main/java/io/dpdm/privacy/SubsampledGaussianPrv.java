@@ -1,7 +1,5 @@
 package io.dpdm.privacy;
 
-import org.hipparchus.analysis.integration.gauss.GaussIntegrator;
-import org.hipparchus.analysis.integration.gauss.GaussIntegratorFactory;
 
 /**
  * Privacy loss random variable Y of one Poisson-subsampled Gaussian step (Gopi, Lee, Wutschitz
@@ -17,7 +15,8 @@ final class SubsampledGaussianPrv {
     private static final double ERFC_ZERO = 27;
     /** Mixture components are negligible (density &lt; e^-720) beyond 38 sigma. */
     private static final double SUPPORT_SIGMAS = 38;
-    private static final GaussIntegrator UNIT_RULE = new GaussIntegratorFactory().legendre(20, 0, 1);
+    /** 20-point Gauss-Legendre rule on [0, 1]: nodes, then weights. */
+    private static final double[][] UNIT_RULE = gaussLegendre(20);
 
     private final double q;
     private final double sigma;
@@ -94,9 +93,9 @@ final class SubsampledGaussianPrv {
         double sum = 0;
         for (int k = 0; k < panels; k++) {
             double left = lo + k * width;
-            for (int n = 0; n < UNIT_RULE.getNumberOfPoints(); n++) {
-                double x = left + width * UNIT_RULE.getPoint(n);
-                sum += UNIT_RULE.getWeight(n) * lossAt(x) * density(x);
+            for (int n = 0; n < UNIT_RULE[0].length; n++) {
+                double x = left + width * UNIT_RULE[0][n];
+                sum += UNIT_RULE[1][n] * lossAt(x) * density(x);
             }
         }
         return sum * width / mass;
@@ -111,5 +110,35 @@ final class SubsampledGaussianPrv {
         double s2 = 2 * sigma * sigma;
         return ((1 - q) * Math.exp(-x * x / s2) + q * Math.exp(-(x - 1) * (x - 1) / s2))
                 / (sigma * Math.sqrt(2 * Math.PI));
+    }
+
+    /**
+     * Nodes and weights of the n-point Gauss-Legendre rule mapped to [0, 1]: roots of P_n by
+     * Newton's method from the asymptotic guesses, weights 2 / ((1 - x^2) P_n'(x)^2).
+     */
+    static double[][] gaussLegendre(int n) {
+        double[] nodes = new double[n];
+        double[] weights = new double[n];
+        for (int i = 0; i < n; i++) {
+            double x = Math.cos(Math.PI * (i + 0.75) / (n + 0.5));
+            double derivative = 0;
+            for (int iteration = 0; iteration < 100; iteration++) {
+                double p0 = 1, p1 = x;
+                for (int k = 2; k <= n; k++) {
+                    double p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+                    p0 = p1;
+                    p1 = p2;
+                }
+                derivative = n * (x * p1 - p0) / (x * x - 1);
+                double step = p1 / derivative;
+                x -= step;
+                if (Math.abs(step) < 1e-16) {
+                    break;
+                }
+            }
+            nodes[i] = (1 - x) / 2;
+            weights[i] = 1 / ((1 - x * x) * derivative * derivative);
+        }
+        return new double[][] {nodes, weights};
     }
 }
