@@ -12,6 +12,10 @@ final class RealFft {
     private final int half; // n = M/2, complex length
     private final double[] cos; // cos(2 pi k / M), k < M/2
     private final double[] sin;
+    // Twiddles of each butterfly stage stored contiguously (stage with half-size h at offset h - 1),
+    // so that the inner loop reads them sequentially instead of with a cache-missing stride.
+    private final double[] stageCos;
+    private final double[] stageSin;
 
     RealFft(int size) {
         if (size < 4 || Integer.bitCount(size) != 1) {
@@ -25,6 +29,15 @@ final class RealFft {
             double angle = 2 * Math.PI * k / size;
             cos[k] = Math.cos(angle);
             sin[k] = Math.sin(angle);
+        }
+        this.stageCos = new double[Math.max(1, half)];
+        this.stageSin = new double[Math.max(1, half)];
+        for (int h = 1; h < half; h <<= 1) {
+            int stride = size / (2 * h);
+            for (int j = 0; j < h; j++) {
+                stageCos[h - 1 + j] = cos[j * stride];
+                stageSin[h - 1 + j] = sin[j * stride];
+            }
         }
     }
 
@@ -118,12 +131,11 @@ final class RealFft {
         double sign = inverse ? 1 : -1;
         for (int len = 2; len <= n; len <<= 1) {
             int h = len >> 1;
-            int stride = size / len; // table index of exp(-2 pi i j / len) is j * stride
             // Blocks outer, butterflies inner: both halves of a block are read contiguously.
             for (int i = 0; i < n; i += len) {
-                for (int j = 0, w = 0; j < h; j++, w += stride) {
-                    double wr = cos[w];
-                    double wi = sign * sin[w];
+                for (int j = 0, w = h - 1; j < h; j++, w++) {
+                    double wr = stageCos[w];
+                    double wi = sign * stageSin[w];
                     int a = i + j;
                     int b = a + h;
                     double tr = re[b] * wr - im[b] * wi;
