@@ -32,7 +32,16 @@ public final class PrvAccountant implements Accountant {
     /** Which of the three PRV numbers {@link #epsilon} reports. */
     public enum Bound { UPPER, ESTIMATE, LOWER }
 
-    /** Lower, estimate and upper bound on the true epsilon, with the grid used. */
+    /**
+     * Lower, estimate and upper bound on the true epsilon, with the grid used.
+     *
+     * @param lower eps(delta + delta_error) - eps_error: the true epsilon is at least this
+     * @param estimate eps(delta) of the discretised composition (not a guarantee)
+     * @param upper eps(delta - delta_error) + eps_error: the true epsilon is at most this
+     * @param domainHalfWidth L of the final domain [-L, L]
+     * @param gridSize FFT length used
+     * @param note set when the domain had to grow, else empty
+     */
     public record Bounds(double lower, double estimate, double upper, double domainHalfWidth, int gridSize,
             String note) {}
 

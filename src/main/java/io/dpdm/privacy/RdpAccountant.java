@@ -1,6 +1,5 @@
 package io.dpdm.privacy;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -198,6 +197,6 @@ public final class RdpAccountant implements Accountant {
 
     @Override
     public String toString() {
-        return "RdpAccountant" + Arrays.toString(orders);
+        return "RdpAccountant(" + orders.length + " orders from " + orders[0] + " to " + orders[orders.length - 1] + ")";
     }
 }
