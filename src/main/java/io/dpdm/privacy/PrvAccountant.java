@@ -26,7 +26,9 @@ import java.util.Locale;
  * <p>Robustness: when the target delta is not reached inside the domain the domain is doubled;
  * when the grid would exceed {@code maxGridSize} points (large epsilon over long horizons, where
  * Opacus runs out of memory or fails) or the discretisation is unusable, the RDP bound (always
- * valid, looser) is returned with a note saying so.
+ * valid, looser) is returned with a note saying so. The same happens when delta is so small that
+ * FFT rounding could matter: the composed pmf's total negative mass (pure rounding noise) must stay
+ * below delta/100 (Opacus only checks machine epsilon times the grid size).
  */
 public final class PrvAccountant implements Accountant {
     /** Which of the three PRV numbers {@link #epsilon} reports. */
@@ -251,6 +253,7 @@ public final class PrvAccountant implements Accountant {
         final double h;
         final double[] tailMass; // sum_{i >= j} p_i
         final double[] tailDiscounted; // sum_{i >= j} p_i e^(-t_i)
+        final double roundoff; // total negative mass: what FFT rounding left in the pmf
 
         Composed(double[] p, double t0, double h) {
             this.p = p;
@@ -259,13 +262,15 @@ public final class PrvAccountant implements Accountant {
             int n = p.length;
             tailMass = new double[n];
             tailDiscounted = new double[n];
-            double a = 0, b = 0;
+            double a = 0, b = 0, negative = 0;
             for (int j = n - 1; j >= 0; j--) {
                 a += p[j];
+                negative -= Math.min(0, p[j]);
                 b += p[j] * Math.exp(-(t0 + j * h));
                 tailMass[j] = a;
                 tailDiscounted[j] = b;
             }
+            roundoff = negative;
         }
 
         /** -delta(t_j): increasing in j. */
@@ -275,6 +280,10 @@ public final class PrvAccountant implements Accountant {
 
         /** Smallest eps with delta(eps) &le; target, or NaN if the grid does not reach it. */
         double epsilonAt(double targetDelta) {
+            if (targetDelta < 100 * roundoff) {
+                throw new Unusable(String.format(Locale.ROOT,
+                        "cannot resolve delta=%.3g: FFT rounding noise is %.2g on this grid", targetDelta, roundoff));
+            }
             int lo = 0, hi = p.length; // leftmost j with negDelta(j) >= -target (numpy searchsorted "left")
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;

@@ -83,4 +83,28 @@ class PrvAccountantTest {
         assertEquals(b.lower(), new PrvAccountant(0.01, 1e-3, PrvAccountant.Bound.LOWER, 1 << 24)
                 .epsilon(0.04, 1.5, 1000, 1e-5).epsilon(), 0);
     }
+
+    /** Below what the FFT can resolve, PRV does not return noise: it falls back to RDP and says why. */
+    @Test
+    void deltaBelowRoundingNoiseFallsBackToRdp() {
+        PrivacyResult r = prv.epsilon(0.04, 1.5, 4500, 1e-14);
+        assertEquals("rdp", r.accountant());
+        assertTrue(r.note().contains("rounding"), r.note());
+    }
+
+    @Test
+    void coarserEpsErrorStillBracketsTheFineEstimate() {
+        double fine = prv.bounds(List.of(new Phase(0.02, 1.1, 2000)), 1e-6).estimate();
+        PrvAccountant.Bounds coarse = new PrvAccountant(0.1, 1e-3, PrvAccountant.Bound.UPPER, 1 << 24)
+                .bounds(List.of(new Phase(0.02, 1.1, 2000)), 1e-6);
+        assertTrue(coarse.lower() <= fine && fine <= coarse.upper(), coarse + " vs " + fine);
+        assertTrue(coarse.gridSize() < prv.bounds(List.of(new Phase(0.02, 1.1, 2000)), 1e-6).gridSize());
+    }
+
+    @Test
+    void accountantsByName() {
+        assertEquals("prv", Accountants.byName("PRV").name());
+        assertEquals("rdp", Accountants.byName("rdp").name());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Accountants.byName("gdp"));
+    }
 }
