@@ -115,8 +115,9 @@ public final class PrvAccountant implements Accountant {
      * All three PRV numbers. Throws {@link IllegalStateException} if PRV cannot be computed within
      * {@code maxGridSize} ({@link #epsilon} falls back to RDP instead).
      */
-    public Bounds bounds(List<Phase> phases, double delta) {
-        Accountant.checkArguments(phases, delta);
+    public Bounds bounds(List<Phase> allPhases, double delta) {
+        Accountant.checkArguments(allPhases, delta);
+        List<Phase> phases = Phase.byMechanism(allPhases);
         double deltaError = delta * relativeDeltaError;
         long totalSteps = phases.stream().mapToLong(Phase::steps).sum();
         double mesh = epsError / Math.sqrt(totalSteps * Math.log(12 / deltaError) / 2);

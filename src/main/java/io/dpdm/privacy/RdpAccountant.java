@@ -56,7 +56,7 @@ public final class RdpAccountant implements Accountant {
     /** Total RDP at each of this accountant's orders: the sum over phases of steps * rdp(q, sigma, a). */
     public double[] rdpCurve(List<Phase> phases) {
         double[] total = new double[orders.length];
-        for (Phase p : phases) {
+        for (Phase p : Phase.byMechanism(phases)) {
             for (int k = 0; k < orders.length; k++) {
                 total[k] += p.steps() * rdp(p.q(), p.sigma(), orders[k]);
             }

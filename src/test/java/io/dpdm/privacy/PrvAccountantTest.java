@@ -101,6 +101,17 @@ class PrvAccountantTest {
         assertTrue(coarse.gridSize() < prv.bounds(List.of(new Phase(0.02, 1.1, 2000)), 1e-6).gridSize());
     }
 
+    /** Composition commutes: interleaved phases of two mechanisms give what two merged phases give. */
+    @Test
+    void interleavedPhasesEqualGroupedPhases() {
+        List<Phase> interleaved = List.of(new Phase(0.02, 1.0, 100), new Phase(0.05, 2.0, 50), new Phase(0.02, 1.0, 300),
+                new Phase(0.05, 2.0, 25));
+        List<Phase> grouped = List.of(new Phase(0.02, 1.0, 400), new Phase(0.05, 2.0, 75));
+        assertEquals(prv.epsilon(grouped, 1e-5).epsilon(), prv.epsilon(interleaved, 1e-5).epsilon(), 1e-12);
+        RdpAccountant rdp = new RdpAccountant();
+        assertEquals(rdp.epsilon(grouped, 1e-5).epsilon(), rdp.epsilon(interleaved, 1e-5).epsilon(), 1e-12);
+    }
+
     @Test
     void accountantsByName() {
         assertEquals("prv", Accountants.byName("PRV").name());
