@@ -1,5 +1,7 @@
 package io.dpdm.privacy;
 
+import java.lang.ref.SoftReference;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -167,7 +169,7 @@ public final class PrvAccountant implements Accountant {
         RealFft fft = FftCache.get(size);
         double[] spectrumRe = new double[size / 2 + 1];
         double[] spectrumIm = new double[size / 2 + 1];
-        java.util.Arrays.fill(spectrumRe, 1.0);
+        Arrays.fill(spectrumRe, 1.0);
         double[] re = new double[size / 2 + 1];
         double[] im = new double[size / 2 + 1];
         double[] pmf = new double[size];
@@ -196,7 +198,7 @@ public final class PrvAccountant implements Accountant {
     private static double discretise(Phase phase, double tMin, double tMax, double h, int offset, int n,
             double[] pmf) {
         SubsampledGaussianPrv prv = new SubsampledGaussianPrv(phase.q(), phase.sigma());
-        java.util.Arrays.fill(pmf, 0);
+        Arrays.fill(pmf, 0);
         double massBelowMin = prv.cdf(tMin);
         double massAboveMax = prv.survival(tMax);
         double mass = 1 - massBelowMin - massAboveMax;
@@ -312,13 +314,13 @@ public final class PrvAccountant implements Accountant {
 
     /** One twiddle table per FFT length, kept while memory allows (calibration reuses it). */
     private static final class FftCache {
-        private static java.lang.ref.SoftReference<RealFft> last = new java.lang.ref.SoftReference<>(null);
+        private static SoftReference<RealFft> last = new SoftReference<>(null);
 
         static synchronized RealFft get(int size) {
             RealFft f = last.get();
             if (f == null || f.size() != size) {
                 f = new RealFft(size);
-                last = new java.lang.ref.SoftReference<>(f);
+                last = new SoftReference<>(f);
             }
             return f;
         }
