@@ -1,9 +1,5 @@
 package io.dpdm.eval;
 
-import org.hipparchus.linear.Array2DRowRealMatrix;
-import org.hipparchus.linear.EigenDecompositionSymmetric;
-import org.hipparchus.linear.RealMatrix;
-
 /**
  * The Frechet (2-Wasserstein) distance between two Gaussians N(m1, S1) and N(m2, S2):
  *
@@ -12,18 +8,14 @@ import org.hipparchus.linear.RealMatrix;
  * (Dowson and Landau 1982; the formula behind FID, Heusel et al. 2017). Like FID, the value
  * returned is d^2 itself, not its square root.
  *
- * <p>Computed exactly, with symmetric eigendecompositions only: with S1 = V L V' we have
- * sqrt(S1) S2 sqrt(S1) = V (L^1/2 (V' S2 V) L^1/2) V', so the trace of its square root is the
- * sum of the square roots of the eigenvalues of the symmetric matrix M = L^1/2 (V' S2 V) L^1/2.
- * Unlike the scipy sqrtm of S1 S2 used by pytorch-fid, this never leaves the real symmetric
- * case, needs no complex arithmetic and no "imaginary component" check.
+ * <p>Computed exactly in float64 (see {@link TraceSqrt} for the cross term: a pivoted Cholesky
+ * factor S1 = R R' and the eigenvalues of the symmetric R' S2 R, which equal those of
+ * sqrt(S1) S2 sqrt(S1)). Unlike the scipy sqrtm of S1 S2 used by pytorch-fid, this never leaves
+ * the real symmetric case and needs no complex arithmetic or "imaginary component" check.
  *
- * <p>Eigenvalues of S1 and of M are mathematically >= 0 (both are positive semi-definite), but
- * rounding makes the ones that are really zero come out as tiny negatives, e.g. whenever there
- * are fewer samples than features and the covariance is singular. Taking their square roots
- * would give NaN; they are clamped to 0, which changes the result by at most the square root of
- * the rounding error. For the same reason the final value is clamped at 0 (for identical
- * statistics it is 0 up to rounding and may otherwise come out as -1e-13).
+ * <p>The result is clamped at 0: for identical statistics it is 0 only up to rounding and may
+ * otherwise come out as -1e-13. Eigenvalues that are 0 in exact arithmetic but come out as tiny
+ * negatives are clamped to 0 too, as documented in {@link TraceSqrt}.
  */
 public final class FrechetDistance {
     private FrechetDistance() {}
@@ -52,32 +44,7 @@ public final class FrechetDistance {
             meanTerm += diff * diff;
             traces += a.cov()[i][i] + b.cov()[i][i];
         }
-        return Math.max(0, meanTerm + traces - 2 * traceSqrtProduct(a.cov(), b.cov()));
+        return Math.max(0, meanTerm + traces - 2 * TraceSqrt.of(a.cov(), b.cov()));
     }
 
-    /** tr sqrt( sqrt(S1) S2 sqrt(S1) ) for symmetric positive semi-definite S1, S2. */
-    static double traceSqrtProduct(double[][] s1, double[][] s2) {
-        int d = s1.length;
-        EigenDecompositionSymmetric e1 = new EigenDecompositionSymmetric(new Array2DRowRealMatrix(s1, false));
-        RealMatrix v = e1.getV();
-        double[] root = e1.getEigenvalues();
-        for (int i = 0; i < d; i++) {
-            root[i] = Math.sqrt(Math.max(0, root[i]));
-        }
-        double[][] b = v.transposeMultiply(new Array2DRowRealMatrix(s2, false)).multiply(v).getData();
-        double[][] m = new double[d][d];
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j <= i; j++) {
-                // Average the two halves: V'S2V is symmetric only up to rounding.
-                double value = root[i] * root[j] * 0.5 * (b[i][j] + b[j][i]);
-                m[i][j] = value;
-                m[j][i] = value;
-            }
-        }
-        double trace = 0;
-        for (double lambda : new EigenDecompositionSymmetric(new Array2DRowRealMatrix(m, false)).getEigenvalues()) {
-            trace += Math.sqrt(Math.max(0, lambda));
-        }
-        return trace;
-    }
 }

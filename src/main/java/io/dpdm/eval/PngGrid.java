@@ -9,18 +9,25 @@ import javax.imageio.ImageIO;
 
 /**
  * Renders images (channel-major C x H x W float values in [-1, 1], C = 1 or 3) into one PNG
- * grid, each pixel enlarged to scale x scale, with a 2-pixel mid-grey gap between cells.
+ * grid, each pixel enlarged to scale x scale, with a 2-pixel mid-grey gap between cells and a
+ * wider one between groups of {@code group} adjacent columns (pairs of images, for instance).
  * Private to the report: the data package's image grid is the general-purpose one.
  */
 final class PngGrid {
     private static final int GAP = 2;
+    private static final int GROUP_GAP = 8;
     private static final int GAP_RGB = 0x808080;
 
     private PngGrid() {}
 
     static byte[] render(List<float[]> images, int channels, int height, int width, int columns, int scale) {
+        return render(images, channels, height, width, columns, scale, columns);
+    }
+
+    static byte[] render(List<float[]> images, int channels, int height, int width, int columns, int scale,
+                         int group) {
         if (images.isEmpty() || (channels != 1 && channels != 3) || height < 1 || width < 1 || columns < 1
-                || scale < 1) {
+                || scale < 1 || group < 1) {
             throw new IllegalArgumentException("image grid: expected images, 1 or 3 channels, positive sizes; got "
                     + images.size() + " images of " + channels + "x" + height + "x" + width);
         }
@@ -28,7 +35,9 @@ final class PngGrid {
         int rows = (images.size() + cols - 1) / cols;
         int cellW = width * scale + GAP;
         int cellH = height * scale + GAP;
-        BufferedImage out = new BufferedImage(cols * cellW + GAP, rows * cellH + GAP, BufferedImage.TYPE_INT_RGB);
+        int groupGaps = (cols - 1) / group;
+        BufferedImage out = new BufferedImage(cols * cellW + GAP + groupGaps * GROUP_GAP, rows * cellH + GAP,
+                BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < out.getHeight(); y++) {
             for (int x = 0; x < out.getWidth(); x++) {
                 out.setRGB(x, y, GAP_RGB);
@@ -41,7 +50,7 @@ final class PngGrid {
                 throw new IllegalArgumentException("image " + n + ": expected " + channels * plane
                         + " values (" + channels + "x" + height + "x" + width + "), got " + img.length);
             }
-            int x0 = GAP + (n % cols) * cellW;
+            int x0 = GAP + (n % cols) * cellW + (n % cols) / group * GROUP_GAP;
             int y0 = GAP + (n / cols) * cellH;
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {

@@ -26,6 +26,6 @@ public final class ReportImages {
             cells.add(synthetic.row(pair.syntheticIndex()));
             cells.add(train.row(pair.trainIndex()));
         }
-        return PngGrid.render(cells, channels, height, width, 2 * PAIRS_PER_ROW, SCALE);
+        return PngGrid.render(cells, channels, height, width, 2 * PAIRS_PER_ROW, SCALE, 2);
     }
 }

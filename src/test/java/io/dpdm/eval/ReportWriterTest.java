@@ -132,6 +132,15 @@ class ReportWriterTest {
         assertEquals(128, im.getRGB(2, 3) & 0xff);
         assertEquals(191, im.getRGB(3, 3) & 0xff);
         assertEquals(0x808080, im.getRGB(0, 0) & 0xffffff);
+
+        // Pairs: a wider gap after every second column; image 2 starts after 2 cells and the gap.
+        float[] white = {1, 1, 1, 1};
+        float[] black = {-1, -1, -1, -1};
+        BufferedImage pairs = ImageIO.read(new ByteArrayInputStream(
+                PngGrid.render(List.of(black, black, white, black), 1, 2, 2, 4, 1, 2)));
+        assertEquals(2 + 4 * (2 + 2) + 8, pairs.getWidth());
+        assertEquals(0xffffff, pairs.getRGB(2 + 2 * 4 + 8, 2) & 0xffffff);
+        assertEquals(0x808080, pairs.getRGB(2 + 2 * 4 + 7, 2) & 0xffffff);
     }
 
     @Test
