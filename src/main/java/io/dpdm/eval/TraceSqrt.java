@@ -1,8 +1,5 @@
 package io.dpdm.eval;
 
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
-
 /**
  * tr sqrt( sqrt(S1) S2 sqrt(S1) ) for symmetric positive semi-definite S1, S2: the cross term of
  * the Frechet distance. Pure Java, O(d^3), parallel over matrix rows.
@@ -26,8 +23,6 @@ import java.util.stream.IntStream;
  */
 final class TraceSqrt {
     private static final double EPS = Math.ulp(1.0);
-    /** Rows x columns of work below which loops stay on one thread (fork/join overhead). */
-    private static final long PARALLEL_WORK = 1 << 15;
 
     private TraceSqrt() {}
 
@@ -75,15 +70,19 @@ final class TraceSqrt {
             swap(a, perm, k, pivot);
             double root = Math.sqrt(a[k][k]);
             a[k][k] = root;
+            // Column k, contiguous: the update below reads it for every row (a strided read of
+            // a[j][k] would miss the cache once per multiply-add).
+            double[] column = new double[n];
             for (int i = k + 1; i < n; i++) {
                 a[i][k] /= root;
+                column[i] = a[i][k];
             }
             int col = k;
-            rows(k + 1, n, n - k, i -> {
-                double li = a[i][col];
+            Dense.rows(k + 1, n, (long) (n - k) * (n - k) / 2, i -> {
+                double li = column[i];
                 double[] row = a[i];
                 for (int j = col + 1; j <= i; j++) {
-                    row[j] -= li * a[j][col];
+                    row[j] -= li * column[j];
                 }
             });
             rank++;
@@ -127,30 +126,18 @@ final class TraceSqrt {
     static double[][] congruence(double[][] l, double[][] s2, int[] perm) {
         int n = l.length;
         int r = l[0].length;
-        double[][] c = new double[n][r];
-        rows(0, n, (long) n * r, i -> {
-            double[] s = s2[perm[i]];
-            double[] ci = c[i];
+        double[][] permuted = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            double[] src = s2[perm[i]];
+            double[] dst = permuted[i];
             for (int j = 0; j < n; j++) {
-                double v = s[perm[j]];
-                double[] lj = l[j];
-                int width = Math.min(j + 1, r);
-                for (int q = 0; q < width; q++) {
-                    ci[q] += v * lj[q];
-                }
+                dst[j] = src[perm[j]];
             }
-        });
+        }
+        double[][] c = new double[n][r];
+        Dense.multiplyAdd(permuted, l, c);
         double[][] m = new double[r][r];
-        rows(0, r, (long) n * r, a -> {
-            double[] ma = m[a];
-            for (int i = a; i < n; i++) {
-                double lia = l[i][a];
-                double[] ci = c[i];
-                for (int b = 0; b < r; b++) {
-                    ma[b] += lia * ci[b];
-                }
-            }
-        });
+        Dense.multiplyAdd(Dense.transpose(l, r), c, m);
         for (int a = 0; a < r; a++) {
             for (int b = 0; b < a; b++) {
                 double v = 0.5 * (m[a][b] + m[b][a]);
@@ -209,7 +196,7 @@ final class TraceSqrt {
             double beta = 2 / vv;
             int off = k + 1;
             double[] p = new double[len];
-            rows(0, len, len, i -> {
+            Dense.rows(0, len, (long) len * len, i -> {
                 double[] ti = t[off + i];
                 double s = 0;
                 for (int j = 0; j < len; j++) {
@@ -226,7 +213,7 @@ final class TraceSqrt {
             for (int i = 0; i < len; i++) {
                 w[i] = p[i] - half * v[i];
             }
-            rows(0, len, len, i -> {
+            Dense.rows(0, len, (long) len * len, i -> {
                 double[] ti = t[off + i];
                 double vi = v[i];
                 double wi = w[i];
@@ -270,7 +257,7 @@ final class TraceSqrt {
         double glo = lo - 2 * EPS * scale - pivmin;
         double ghi = hi + 2 * EPS * scale + pivmin;
         double[] out = new double[m];
-        rows(0, m, 64L * m, j -> {
+        Dense.rows(0, m, 64L * m * m, j -> {
             double a = glo;
             double b = ghi;
             // Invariant: count(a) <= j < count(b), i.e. the j-th smallest eigenvalue is in [a, b).
@@ -304,17 +291,6 @@ final class TraceSqrt {
                 return count;
             }
             q = d[i + 1] - x - e[i] * e[i] / q;
-        }
-    }
-
-    /** Runs body(i) for i in [from, to), in parallel when the work is large enough to pay off. */
-    private static void rows(int from, int to, long width, IntConsumer body) {
-        if ((long) (to - from) * width >= PARALLEL_WORK) {
-            IntStream.range(from, to).parallel().forEach(body);
-        } else {
-            for (int i = from; i < to; i++) {
-                body.accept(i);
-            }
         }
     }
 }
