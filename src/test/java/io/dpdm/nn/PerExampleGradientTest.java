@@ -50,6 +50,17 @@ class PerExampleGradientTest {
     }
 
     @Test
+    void bothConvRoutesWithStrideTwoAndPadding() {
+        try (ParameterStore s = new ParameterStore(10)) {
+            // 2*3*3 = 18 taps: im2col route; 5*3*3 = 45 taps: grouped-convolution route.
+            Layer net = Sequential.of(Conv2d.create(s, "small", 2, 5, 3, 2, 1, 1, true, 1.0), Activation.SILU,
+                    Conv2d.create(s, "large", 5, 4, 3, 2, 1, 1, true, 1.0));
+            check(s, 2, 3, net, new Shape(2, 9, 9));
+            check(s, 4, 1, net, new Shape(2, 8, 8));
+        }
+    }
+
+    @Test
     void linearOnVectorsAndOnTokens() {
         try (ParameterStore s = new ParameterStore(3)) {
             Layer net = Sequential.of(Linear.create(s, "a", 5, 4), Activation.SILU, Linear.create(s, "b", 4, 3, false, 1.0));
