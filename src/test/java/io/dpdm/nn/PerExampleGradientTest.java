@@ -133,6 +133,27 @@ class PerExampleGradientTest {
     }
 
     @Test
+    void passesLeaveNoArraysInLongLivedManagers() {
+        try (ParameterStore s = new ParameterStore(11)) {
+            Layer net = Sequential.of(Conv2d.create(s, "c", 3, 8, 3), GroupNorm.create(s, "n", 8), Activation.SILU,
+                    SelfAttention.create(s, "att", 8), new Dropout(0.2));
+            // x lives in the long-lived manager: results of x.op(...) land there unless the pass cleans up.
+            NDArray x = manager.randomNormal(new Shape(4, 3, 4, 4));
+            int inputs = manager.getManagedArrays().size();
+            int params = s.manager().getManagedArrays().size();
+            for (int i = 0; i < 3; i++) {
+                try (NDManager step = manager.newSubManager()) {
+                    Gradients.perExample(step, s, 2, 2, true, w -> loss(w, net, x));
+                    Gradients.batch(step, s, 2, 2, true, w -> loss(w, net, x));
+                    Gradients.forward(step, s, 2, 2, w -> net.forward(w, x));
+                }
+                assertEquals(inputs, manager.getManagedArrays().size(), "arrays left in the inputs' manager");
+                assertEquals(params, s.manager().getManagedArrays().size(), "arrays left in the parameter store");
+            }
+        }
+    }
+
+    @Test
     void dropoutInTrainingKeepsAboutHalfAndRescales() {
         try (NDManager step = manager.newSubManager()) {
             Weights w = new PassWeights(Map.of(), false, 1, 1, true, step);
