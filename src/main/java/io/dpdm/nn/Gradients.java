@@ -61,6 +61,7 @@ public final class Gradients {
     public static NDArray forward(NDManager into, ParameterStore store, int examples, int draws,
             Function<Weights, NDArray> network) {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, false, pass));
             NDArray kept = Torch.copy(out);
             kept.attach(into);
@@ -84,6 +85,7 @@ public final class Gradients {
     private static Map<String, NDArray> run(NDManager into, ParameterStore store, int examples, int draws,
             boolean training, boolean perExample, Function<Weights, NDArray> loss) {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             Map<String, NDArray> leaves = views(store, pass, perExample ? examples : 0, true);
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             try (GradientCollector collector = Torch.engine().newGradientCollector()) {
