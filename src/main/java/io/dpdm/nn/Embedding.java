@@ -25,7 +25,7 @@ public record Embedding(String table, int classes) implements Layer {
         if (labels.getShape().dimension() != 1) {
             throw new IllegalArgumentException("embedding " + table + ": labels must be a vector, got " + labels.getShape());
         }
-        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes, 1f, 0f, DataType.FLOAT32);
+        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes).toType(DataType.FLOAT32, false);
         return PerExample.matMul(w, oneHot, w.get(table), null);
     }
 }
