@@ -67,7 +67,7 @@ public record DenoisingLoss(Preconditioned model, NoiseDistribution noise, int d
         NDArray clean = augmentation.enabled()
                 ? m.create(augmentation.views(x0.toFloatArray(), b, (int) shape.get(1), (int) shape.get(2),
                         (int) shape.get(3), draws, rng), new Shape(rows, shape.get(1), shape.get(2), shape.get(3)))
-                : x0.tile(0, draws);
+                : x0.tile(new long[] {draws, 1, 1, 1}); // whole-batch copies: draw-major
         double[] sigma = new double[rows];
         for (int r = 0; r < rows; r++) {
             sigma[r] = noise.sample(rng);
@@ -78,7 +78,7 @@ public record DenoisingLoss(Preconditioned model, NoiseDistribution noise, int d
         }
         NDArray noisy = clean.add(m.create(n, clean.getShape()).mul(Preconditioned.column(m, sigma, s -> s, 4)));
         NDArray denoised = model.apply(w, noisy, sigma, rowLabels);
-        NDArray perRow = denoised.sub(clean).square().mean(new int[] {1, 2, 3})
+        NDArray perRow = denoised.sub(clean).square().reshape(rows, -1).mean(new int[] {1})
                 .mul(Preconditioned.perRow(m, sigma, model.preconditioning()::lossWeight));
         return perRow.reshape(draws, b).mean(new int[] {0});
     }
