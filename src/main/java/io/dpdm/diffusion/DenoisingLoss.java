@@ -7,16 +7,18 @@ import io.dpdm.nn.Weights;
 import java.util.random.RandomGenerator;
 
 /**
- * The per-example denoising loss with noise multiplicity (DPDM, Dockhorn et al. 2023, eq. 6 with
+ * The per-example denoising loss with noise multiplicity (DPDM, Dockhorn et al. 2023, with
  * the reference code's pixel mean): for example b,
  * loss_b = (1/K) sum_k lambda(sigma_kb) mean_pixels (D(x_b' + sigma_kb n_kb; sigma_kb, c_b) - x_b')^2
  * where x_b' is draw k's view of x_b (the example itself unless augmentation is on). The result
  * is unreduced over examples, exactly what per-example clipping needs.
  *
  * <p>Random draws, in this order, all from the caller's generator: (1) classifier-free guidance
- * label dropout, one uniform per example, shared by its K draws; (2) augmentation per row when
- * enabled; (3) sigma per row; (4) standard normal noise per row and pixel. Rows are draw-major
- * (row = k * B + b), the layout of {@link Weights}.
+ * label dropout, one uniform per example, shared by its K draws (only when numClasses > 0 and
+ * labelDropout > 0); (2) augmentation per row when enabled; (3) sigma per row; (4) standard
+ * normal noise per row and pixel. Rows are draw-major (row = k * B + b), the layout of
+ * {@link Weights}. Temporaries belong to {@code w.manager()} and
+ * to {@code x0}'s manager: run each step inside an NDScope or a per-step manager.
  *
  * @param model the preconditioned network
  * @param noise the training distribution of sigma

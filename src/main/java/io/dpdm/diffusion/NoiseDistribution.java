@@ -1,8 +1,18 @@
 package io.dpdm.diffusion;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.random.RandomGenerator;
 
 /** A training distribution of the noise level sigma (x = x0 + sigma n). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = NoiseDistribution.LogNormal.class, name = "log-normal"),
+    @JsonSubTypes.Type(value = NoiseDistribution.LogSnrUniform.class, name = "logsnr-uniform"),
+    @JsonSubTypes.Type(value = NoiseDistribution.VpTime.class, name = "vp-time"),
+    @JsonSubTypes.Type(value = NoiseDistribution.LogUniform.class, name = "log-uniform"),
+    @JsonSubTypes.Type(value = NoiseDistribution.Mixture.class, name = "mixture")
+})
 public sealed interface NoiseDistribution {
     /** One sigma > 0, drawn from {@code rng}. */
     double sample(RandomGenerator rng);

@@ -1,5 +1,8 @@
 package io.dpdm.diffusion;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 /**
  * The scalar coefficients of D(x; sigma) = c_skip x + c_out F(c_in x, c_noise) and the training
  * loss weight lambda(sigma), for the forward process x = x0 + sigma n. Every variant satisfies
@@ -7,6 +10,13 @@ package io.dpdm.diffusion;
  * the network's effective training target has unit weight at every noise level (EDM sec. 5).
  * Each variant also names the training noise distribution it was designed with.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Preconditioning.Edm.class, name = "edm"),
+    @JsonSubTypes.Type(value = Preconditioning.VPrediction.class, name = "v-prediction"),
+    @JsonSubTypes.Type(value = Preconditioning.Vp.class, name = "vp"),
+    @JsonSubTypes.Type(value = Preconditioning.Ve.class, name = "ve")
+})
 public sealed interface Preconditioning {
     double cSkip(double sigma);
 

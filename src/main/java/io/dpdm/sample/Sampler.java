@@ -11,15 +11,21 @@ import java.util.Arrays;
  * Generates images: for each batch, x = sigma_max z, then one {@link Solver} step per grid level
  * down to 0, then clipping to [-1, 1]. Each step's temporaries are freed at the end of the step,
  * so memory is bounded by the batch size, not by the number of steps.
- *
- * @param settings grid, solver and guidance
- * @param manager parent manager for the batch arrays (e.g. the model's)
  */
-public record Sampler(SamplerSettings settings, NDManager manager) {
-    public Sampler {
+public final class Sampler {
+    private final SamplerSettings settings;
+    private final NDManager manager;
+
+    /**
+     * @param settings grid, solver and guidance
+     * @param manager parent of the per-batch managers (e.g. the model's); left empty afterwards
+     */
+    public Sampler(SamplerSettings settings, NDManager manager) {
         if (settings == null || manager == null) {
             throw new IllegalArgumentException("sampler needs settings and a manager");
         }
+        this.settings = settings;
+        this.manager = manager;
     }
 
     /**
@@ -46,7 +52,8 @@ public record Sampler(SamplerSettings settings, NDManager manager) {
             try (NDManager batch = manager.newSubManager()) {
                 NDArray x = noise.next(batch).mul(t[0]);
                 for (int i = 0; i < steps; i++) {
-                    try (NDScope scope = new NDScope()) {
+                    try (NDScope scope = new NDScope()) { // frees everything the step allocates
+                        scope.suppressNotUsedWarning();
                         NDArray next = settings.solver().step(d, x, t[i], t[i + 1], steps, labels, noise);
                         NDScope.unregister(next);
                         x.close();

@@ -1,14 +1,23 @@
 package io.dpdm.sample;
 
 import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dpdm.diffusion.Denoiser;
 import java.util.Arrays;
 
 /**
  * One step of a sampler from level t to tNext (tNext = 0 on the last step) for the process
- * x = x0 + sigma n, whose probability-flow ODE is dx/dsigma = (x - D(x; sigma)) / sigma (EDM eq. 4
- * with sigma(t) = t).
+ * x = x0 + sigma n, whose probability-flow ODE is dx/dsigma = (x - D(x; sigma)) / sigma (EDM's
+ * ODE with sigma(t) = t).
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Solver.Euler.class, name = "euler"),
+    @JsonSubTypes.Type(value = Solver.EulerMaruyama.class, name = "euler-maruyama"),
+    @JsonSubTypes.Type(value = Solver.Heun.class, name = "heun"),
+    @JsonSubTypes.Type(value = Solver.Stochastic.class, name = "stochastic")
+})
 public sealed interface Solver {
     /**
      * @param d the denoiser

@@ -163,6 +163,64 @@ class DenoisingLossTest {
                 new SplittableRandom(8)).mean().getFloat();
     }
 
+    /**
+     * Through autograd with a per-example weight a_b (F = a_b c_in x on example b's K rows), the
+     * gradient of sum_b loss_b with respect to a_b must equal d loss_b / d a_b, checked by central
+     * differences (exact here: the loss is quadratic in a).
+     */
+    @Test
+    void perExampleGradientsFlowOnlyToTheirOwnExample() {
+        int b = 3;
+        int k = 5;
+        float[] x0 = {0.1f, -0.4f, 0.9f, 0.2f, -1f, 0.5f, 0.5f, 0f, 0.3f, 0.3f, -0.7f, 0.8f};
+        float[] a = {0.2f, -0.5f, 1.1f};
+        DenoisingLoss loss = new DenoisingLoss(new Preconditioned(scaledBy(k), EDM), EDM.defaultNoise(), k, 0, 0,
+                Augmentation.NONE);
+        NDArray images = m.create(x0, new Shape(b, 1, 2, 2));
+        NDArray leaf = m.create(a);
+        leaf.setRequiresGradient(true);
+        float[] grad;
+        try (ai.djl.training.GradientCollector gc = Torch.engine().newGradientCollector()) {
+            NDArray total = loss.perExample(new ScalarWeights(leaf, b, k, m), images, null, new SplittableRandom(3)).sum();
+            gc.backward(total);
+            grad = leaf.getGradient().toFloatArray();
+        }
+        double h = 0.01;
+        for (int e = 0; e < b; e++) {
+            float[] up = a.clone();
+            float[] down = a.clone();
+            up[e] += (float) h;
+            down[e] -= (float) h;
+            double lossUp = loss.perExample(new ScalarWeights(m.create(up), b, k, m), images, null,
+                    new SplittableRandom(3)).toFloatArray()[e];
+            double lossDown = loss.perExample(new ScalarWeights(m.create(down), b, k, m), images, null,
+                    new SplittableRandom(3)).toFloatArray()[e];
+            assertEquals((lossUp - lossDown) / (up[e] - down[e]), grad[e], 2e-3 * (1 + Math.abs(grad[e])));
+        }
+    }
+
+    /** F = a_b * xIn on the rows of example b (draw-major: row k*B + b uses a[b]). */
+    private static Backbone scaledBy(int k) {
+        return (w, xIn, cNoise, labels) -> xIn.mul(w.get("a").tile(new long[] {k}).reshape(-1, 1, 1, 1));
+    }
+
+    private record ScalarWeights(NDArray a, int examples, int draws, NDManager manager) implements io.dpdm.nn.Weights {
+        @Override
+        public NDArray get(String name) {
+            return a;
+        }
+
+        @Override
+        public boolean perExample() {
+            return true;
+        }
+
+        @Override
+        public boolean training() {
+            return true;
+        }
+    }
+
     @Test
     void sameGeneratorStateGivesTheSameLoss() {
         float[] x0 = {0.1f, -0.4f, 0.9f, 0.2f, -1f, 0.5f, 0.5f, 0f};
