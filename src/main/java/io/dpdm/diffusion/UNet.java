@@ -124,6 +124,8 @@ public final class UNet implements Backbone {
             NDArray in = h;
             h = scoped(in, skips, () -> stage.apply(w, in, actEmbedding, skips));
         }
+        // The last stage's output escaped its scope; hand it to the caller's scope (if any) again.
+        NDScope.register(h);
         return head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h)));
     }
 

@@ -32,8 +32,9 @@ public final class UNetBench {
             System.out.printf("dpdm28(10): %d parameters, threads %s%n", store.count(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"));
             for (String bk : shapes) {
-                String[] parts = bk.split("x");
-                gradients(m, store, model, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), reps);
+                String[] parts = bk.split("[x/]");
+                gradients(m, store, model, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
+                        parts.length > 2 ? Integer.parseInt(parts[2]) : 1, reps);
             }
             if (forwardRows > 0) {
                 sampling(m, store, model, forwardRows, reps);
@@ -41,26 +42,44 @@ public final class UNetBench {
         }
     }
 
-    private static void gradients(NDManager m, ParameterStore store, Preconditioned model, int b, int k, int reps) {
-        DenoisingLoss loss = new DenoisingLoss(model, model.preconditioning().defaultNoise(), k, 10, 0.1,
+    /**
+     * One step's gradients at (B, K). With {@code chunks} > 1 the K draws are processed in that many
+     * passes of K/chunks draws whose gradients are averaged: exact, since an example's loss is the
+     * mean over its draws, and it bounds memory (a pass keeps every saved activation of its rows).
+     */
+    private static void gradients(NDManager m, ParameterStore store, Preconditioned model, int b, int k, int chunks,
+            int reps) {
+        if (k % chunks != 0) {
+            throw new IllegalArgumentException("K " + k + " is not divisible into " + chunks + " chunks");
+        }
+        int kc = k / chunks;
+        DenoisingLoss loss = new DenoisingLoss(model, model.preconditioning().defaultNoise(), kc, 10, 0.1,
                 io.dpdm.diffusion.Augmentation.NONE);
         SplittableRandom data = new SplittableRandom(1);
         NDArray x0 = m.randomUniform(-1, 1, new Shape(b, 1, 28, 28));
         int[] labels = data.ints(b, 0, 10).toArray();
-        Timing perExample = median(reps, () -> {
-            try (NDManager step = m.newSubManager()) {
-                Gradients.perExample(step, store, b, k, true, w -> loss.perExample(w, x0, labels, new SplittableRandom(2)));
-            }
-        });
-        Timing batch = median(reps, () -> {
-            try (NDManager step = m.newSubManager()) {
-                Gradients.batch(step, store, b, k, true, w -> loss.perExample(w, x0, labels, new SplittableRandom(2)));
-            }
-        });
-        System.out.printf("B=%d K=%d: per-example %.3f s, batch %.3f s, ratio %.2f, per-example draws/s %.1f,"
-                + " batch draws/s %.1f; CPU s per-example %.2f batch %.2f; peak RSS %s%n", b, k, perExample.wall(),
+        Timing perExample = median(reps, () -> step(m, chunks, c -> Gradients.perExample(c, store, b, kc, true,
+                w -> loss.perExample(w, x0, labels, new SplittableRandom(2)))));
+        Timing batch = median(reps, () -> step(m, chunks, c -> Gradients.batch(c, store, b, kc, true,
+                w -> loss.perExample(w, x0, labels, new SplittableRandom(2)))));
+        System.out.printf("B=%d K=%d (%d pass(es)): per-example %.3f s, batch %.3f s, ratio %.2f, per-example draws/s %.1f,"
+                + " batch draws/s %.1f; CPU s per-example %.2f batch %.2f; peak RSS %s%n", b, k, chunks, perExample.wall(),
                 batch.wall(), perExample.wall() / batch.wall(), b * k / perExample.wall(), b * k / batch.wall(),
                 perExample.cpu(), batch.cpu(), peakMemory());
+    }
+
+    /** Runs {@code chunks} gradient passes and accumulates their mean into the step's arrays. */
+    private static void step(NDManager m, int chunks,
+            java.util.function.Function<NDManager, java.util.Map<String, NDArray>> pass) {
+        try (NDManager step = m.newSubManager()) {
+            java.util.Map<String, NDArray> sum = pass.apply(step);
+            for (int c = 1; c < chunks; c++) {
+                try (NDManager chunk = step.newSubManager()) {
+                    pass.apply(chunk).forEach((name, g) -> sum.get(name).addi(g));
+                }
+            }
+            sum.values().forEach(g -> g.divi(chunks));
+        }
     }
 
     private static void sampling(NDManager m, ParameterStore store, Preconditioned model, int rows, int reps) {
