@@ -58,24 +58,27 @@ public final class UNetBench {
         SplittableRandom data = new SplittableRandom(1);
         NDArray x0 = m.randomUniform(-1, 1, new Shape(b, 1, 28, 28));
         int[] labels = data.ints(b, 0, 10).toArray();
-        Timing perExample = median(reps, () -> step(m, chunks, c -> Gradients.perExample(c, store, b, kc, true,
-                w -> loss.perExample(w, x0, labels, new SplittableRandom(2)))));
-        Timing batch = median(reps, () -> step(m, chunks, c -> Gradients.batch(c, store, b, kc, true,
-                w -> loss.perExample(w, x0, labels, new SplittableRandom(2)))));
+        Timing perExample = median(reps, () -> step(m, chunks, (c, i) -> Gradients.perExample(c, store, b, kc, true,
+                w -> loss.perExample(w, x0, labels, new SplittableRandom(i)))));
+        Timing batch = median(reps, () -> step(m, chunks, (c, i) -> Gradients.batch(c, store, b, kc, true,
+                w -> loss.perExample(w, x0, labels, new SplittableRandom(i)))));
         System.out.printf("B=%d K=%d (%d pass(es)): per-example %.3f s, batch %.3f s, ratio %.2f, per-example draws/s %.1f,"
                 + " batch draws/s %.1f; CPU s per-example %.2f batch %.2f; peak RSS %s%n", b, k, chunks, perExample.wall(),
                 batch.wall(), perExample.wall() / batch.wall(), b * k / perExample.wall(), b * k / batch.wall(),
                 perExample.cpu(), batch.cpu(), peakMemory());
     }
 
-    /** Runs {@code chunks} gradient passes and accumulates their mean into the step's arrays. */
+    /**
+     * Runs {@code chunks} gradient passes (pass i draws its noise from seed i) and accumulates their
+     * mean into the step's arrays.
+     */
     private static void step(NDManager m, int chunks,
-            java.util.function.Function<NDManager, java.util.Map<String, NDArray>> pass) {
+            java.util.function.BiFunction<NDManager, Integer, java.util.Map<String, NDArray>> pass) {
         try (NDManager step = m.newSubManager()) {
-            java.util.Map<String, NDArray> sum = pass.apply(step);
+            java.util.Map<String, NDArray> sum = pass.apply(step, 0);
             for (int c = 1; c < chunks; c++) {
                 try (NDManager chunk = step.newSubManager()) {
-                    pass.apply(chunk).forEach((name, g) -> sum.get(name).addi(g));
+                    pass.apply(chunk, c).forEach((name, g) -> sum.get(name).addi(g));
                 }
             }
             sum.values().forEach(g -> g.divi(chunks));

@@ -49,7 +49,7 @@ class UNetTrainingTest {
             }
             double after = evaluate(m, store, loss, x0, labels);
             System.out.printf("tiny U-Net diffusion loss %.4f -> %.4f after %d Adam steps%n", before, after, STEPS);
-            assertTrue(after < 0.7 * before, "loss " + before + " -> " + after + " after " + STEPS + " Adam steps");
+            assertTrue(after < 0.8 * before, "loss " + before + " -> " + after + " after " + STEPS + " Adam steps");
         }
     }
 
