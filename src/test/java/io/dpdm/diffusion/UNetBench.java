@@ -11,12 +11,16 @@ import java.util.SplittableRandom;
 
 /**
  * Benchmark of the full-size DPDM 28x28 U-Net (10 classes) with the EDM denoising loss: per-example
- * gradients (expanded weights) versus the ordinary batch gradient at (B, K) = (16, 32) and (64, 4),
- * and forward-only denoiser throughput at 256 rows (sampling). Prints medians over {@code reps}
- * repetitions after one warm-up. Run (from the worktree, after {@code mvn -o test-compile}):
+ * gradients (expanded weights) versus the ordinary batch gradient at (B, K), and forward-only
+ * denoiser throughput (sampling). Prints wall-clock medians over {@code reps} runs after one
+ * warm-up, the process CPU seconds of the same runs (a fairer figure on a shared machine) and the
+ * peak resident memory. A shape "BxK/P" runs each step as P passes of K/P draws (exact; bounds
+ * memory). Run from the worktree:
  * <pre>
- * DJL_OFFLINE=true java -Dai.djl.pytorch.num_threads=2 -cp target/test-classes:target/classes:$(cat cp.txt) \
- *     io.dpdm.diffusion.UNetBench [reps [BxK,BxK... [forwardRows]]]
+ * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * DJL_OFFLINE=true java -Dai.djl.pytorch.num_threads=2 \
+ *     -cp target/test-classes:target/classes:$(cat target/cp.txt) \
+ *     io.dpdm.diffusion.UNetBench [reps [BxK[/P],... [forwardRows]]]     (default 5 16x32,64x4 256)
  * </pre>
  */
 public final class UNetBench {
