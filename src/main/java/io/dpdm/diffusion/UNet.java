@@ -1,0 +1,150 @@
+package io.dpdm.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.Activation;
+import io.dpdm.nn.Conv2d;
+import io.dpdm.nn.Embedding;
+import io.dpdm.nn.GroupNorm;
+import io.dpdm.nn.Linear;
+import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.SelfAttention;
+import io.dpdm.nn.Weights;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The DDPM++ U-Net denoiser backbone F(c_in x, c_noise [, label]) as DPDM configures it (NCSN++ with
+ * BigGAN residual blocks, Song et al. 2021; DPDM, Dockhorn et al. 2023, appendix): the layout of
+ * {@link UNetLayout}, residual blocks of {@link ResidualBlock}, single-head attention
+ * ({@link SelfAttention}), SiLU, GroupNorm with min(C/4, 32) groups.
+ *
+ * <p>Conditioning: e = [sin(c f), cos(c f)] with nf/2 frequencies f_i = 10000^(-i/(nf/2 - 1)) of
+ * c_noise (the DDPM "positional" embedding); a conditional network adds a learned class vector
+ * (table of numClasses + 1 rows, the last meaning "no class"); temb = Dense(act(Dense(e))), 4 nf
+ * wide, enters every residual block.
+ *
+ * <p>All layers read their weights from the {@link Weights} of the pass, so the same instance runs
+ * with shared weights and with per-example (expanded) weights; rows are draw-major.
+ */
+public final class UNet implements Backbone {
+    /** One step of the body: activation in, activation out, with access to temb and the skips. */
+    @FunctionalInterface
+    private interface Stage {
+        NDArray apply(Weights w, NDArray h, NDArray actEmbedding, Deque<NDArray> skips);
+    }
+
+    private final UNetConfig config;
+    private final float[] frequencies;
+    private final Embedding classes;
+    private final Linear embed0;
+    private final Linear embed1;
+    private final Conv2d input;
+    private final List<Stage> body;
+    private final GroupNorm headNorm;
+    private final Conv2d head;
+
+    private UNet(UNetConfig config, ParameterStore s) {
+        this.config = config;
+        int nf = config.baseChannels();
+        int temb = 4 * nf;
+        frequencies = new float[nf / 2];
+        for (int i = 0; i < frequencies.length; i++) {
+            frequencies[i] = (float) Math.exp(-i * Math.log(10000) / (frequencies.length - 1));
+        }
+        classes = config.conditional() ? Embedding.create(s, "classes", config.numClasses() + 1, nf) : null;
+        embed0 = Linear.create(s, "embed0", nf, temb);
+        embed1 = Linear.create(s, "embed1", temb, temb);
+        input = Conv2d.create(s, "input", config.channels(), nf, 3);
+        body = new ArrayList<>();
+        List<UNetLayout.Step> steps = UNetLayout.steps(config.imageSize(), nf, config.channelMultipliers(),
+                config.resBlocks(), config.attentionResolutions());
+        int ch = nf;
+        for (int i = 0; i < steps.size(); i++) {
+            String name = "body" + i;
+            if (steps.get(i) instanceof UNetLayout.Residual r) {
+                ResidualBlock block = ResidualBlock.create(s, name, r.in(), r.out(), r.resample(), temb, config.dropout());
+                body.add(r.concatSkip()
+                        ? (w, h, e, skips) -> block.forward(w, h.concat(skips.pop(), 1), e)
+                        : (w, h, e, skips) -> block.forward(w, h, e));
+                ch = r.out();
+            } else if (steps.get(i) instanceof UNetLayout.Attention a) {
+                SelfAttention attention = SelfAttention.create(s, name, a.channels());
+                body.add((w, h, e, skips) -> attention.forward(w, h));
+            } else {
+                body.add((w, h, e, skips) -> {
+                    skips.push(h);
+                    return h;
+                });
+            }
+        }
+        headNorm = GroupNorm.create(s, "head.norm", ch);
+        head = Conv2d.create(s, "head.conv", ch, config.channels(), 3, 1, 1, 1, true, 0);
+    }
+
+    /** Declares all parameters of a network with {@code config} in {@code store} and returns it. */
+    public static UNet create(ParameterStore store, UNetConfig config) {
+        return new UNet(config, store);
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    @Override
+    public NDArray apply(Weights w, NDArray xIn, NDArray cNoise, NDArray classLabels) {
+        Shape s = xIn.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.channels() || s.get(2) != config.imageSize()
+                || s.get(3) != config.imageSize()) {
+            throw new IllegalArgumentException("U-Net input must be (rows, " + config.channels() + ", "
+                    + config.imageSize() + ", " + config.imageSize() + "), got " + s);
+        }
+        long rows = s.get(0);
+        if (!cNoise.getShape().equals(new Shape(rows))) {
+            throw new IllegalArgumentException("U-Net needs one c_noise per row (" + rows + "), got " + cNoise.getShape());
+        }
+        NDArray e = sinusoidal(w, cNoise);
+        if (classes != null) {
+            e = e.add(classes.forward(w, checkedLabels(classLabels, rows)));
+        } else if (classLabels != null) {
+            throw new IllegalArgumentException("class labels given to an unconditional U-Net (numClasses = 0)");
+        }
+        NDArray actEmbedding = Activation.SILU.forward(w,
+                embed1.forward(w, Activation.SILU.forward(w, embed0.forward(w, e))));
+        Deque<NDArray> skips = new ArrayDeque<>();
+        NDArray h = input.forward(w, xIn);
+        skips.push(h);
+        for (Stage stage : body) {
+            h = stage.apply(w, h, actEmbedding, skips);
+        }
+        return head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h)));
+    }
+
+    /** [sin(c f), cos(c f)], (rows, nf). */
+    private NDArray sinusoidal(Weights w, NDArray cNoise) {
+        NDArray f = w.manager().create(frequencies).reshape(1, frequencies.length);
+        NDArray angles = cNoise.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(f);
+        return NDArrays.concat(new ai.djl.ndarray.NDList(angles.sin(), angles.cos()), 1);
+    }
+
+    private NDArray checkedLabels(NDArray labels, long rows) {
+        if (labels == null) {
+            throw new IllegalArgumentException("a class-conditional U-Net (numClasses = " + config.numClasses()
+                    + ") needs a label per row; use " + config.numClasses() + " for \"no class\"");
+        }
+        if (!labels.getShape().equals(new Shape(rows))) {
+            throw new IllegalArgumentException("U-Net needs one label per row (" + rows + "), got " + labels.getShape());
+        }
+        for (long label : labels.toType(DataType.INT64, false).toLongArray()) {
+            if (label < 0 || label > config.numClasses()) {
+                throw new IllegalArgumentException("class label " + label + " is outside [0, " + config.numClasses()
+                        + "] (" + config.numClasses() + " = no class)");
+            }
+        }
+        return labels;
+    }
+}

@@ -1,0 +1,120 @@
+package io.dpdm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The three ways to run a network over a {@link ParameterStore}: per-example gradients
+ * (expanded weights, one backward pass), the ordinary batch gradient, and forward only.
+ *
+ * <p>Memory contract: each call runs in a fresh sub-manager of {@code into} that is closed before
+ * returning; weight views, temporaries and the autograd graph die with it. Results are fresh
+ * copies attached to {@code into}, which the caller owns and closes (typically one manager per
+ * training step). They never alias DJL gradient buffers, so later backward passes cannot
+ * change them. Inputs the loss function creates should be made with {@code w.manager()} (or
+ * live in another manager the caller closes per step); operation results belong to the
+ * manager of their first operand.
+ *
+ * <p>Only one GradientCollector may exist per process: do not call the gradient methods
+ * concurrently.
+ */
+public final class Gradients {
+    private Gradients() {}
+
+    /**
+     * Per-example gradients of {@code loss}.
+     *
+     * @param into manager that will own the returned gradients
+     * @param examples B, the number of distinct examples
+     * @param draws K, rows per example (noise multiplicity); activations have K*B rows, row = k*B + b
+     * @param training dropout active when true
+     * @param loss per-example losses, shape (B), each already averaged over its K draws
+     * @return for every parameter (declaration order) the gradients of each example's loss, shape
+     *     (B, ...parameter shape); row b is d loss_b / d theta
+     */
+    public static Map<String, NDArray> perExample(NDManager into, ParameterStore store, int examples, int draws,
+            boolean training, Function<Weights, NDArray> loss) {
+        return run(into, store, examples, draws, training, true, loss);
+    }
+
+    /**
+     * The ordinary gradient of sum_b loss_b with one shared copy of the weights (non-private
+     * training; the baseline of benchmarks). Same arguments as {@link #perExample}; returns
+     * arrays of the parameter shapes.
+     */
+    public static Map<String, NDArray> batch(NDManager into, ParameterStore store, int examples, int draws,
+            boolean training, Function<Weights, NDArray> loss) {
+        return run(into, store, examples, draws, training, false, loss);
+    }
+
+    /**
+     * Runs {@code network} with shared weights in evaluation mode without recording gradients
+     * (sampling, evaluation); the result is copied into {@code into}.
+     */
+    public static NDArray forward(NDManager into, ParameterStore store, int examples, int draws,
+            Function<Weights, NDArray> network) {
+        try (NDManager pass = into.newSubManager()) {
+            NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, false, pass));
+            return keep(out, into);
+        }
+    }
+
+    /**
+     * Averages per-row losses (K*B, draw-major) over the K draws of each example, giving the
+     * (B) losses that {@link #perExample} expects.
+     */
+    public static NDArray meanOverDraws(Weights w, NDArray perRow) {
+        PerExample.checkRows(w, perRow, "meanOverDraws");
+        if (perRow.getShape().dimension() != 1) {
+            throw new IllegalArgumentException("meanOverDraws: expected one loss per row, got shape " + perRow.getShape());
+        }
+        return perRow.reshape(w.draws(), w.examples()).mean(new int[] {0});
+    }
+
+    private static Map<String, NDArray> run(NDManager into, ParameterStore store, int examples, int draws,
+            boolean training, boolean perExample, Function<Weights, NDArray> loss) {
+        try (NDManager pass = into.newSubManager()) {
+            Map<String, NDArray> leaves = views(store, pass, perExample ? examples : 0, true);
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
+            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
+                NDArray losses = loss.apply(new PassWeights(leaves, perExample, examples, draws, training, pass));
+                if (!losses.getShape().equals(new Shape(examples))) {
+                    throw new IllegalArgumentException("loss must return one value per example, shape (" + examples
+                            + "), got " + losses.getShape());
+                }
+                collector.backward(losses.sum());
+            }
+            leaves.forEach((name, leaf) -> gradients.put(name, keep(leaf.getGradient(), into)));
+            return gradients;
+        }
+    }
+
+    /**
+     * Pass-local views of the parameters: copies (shared), or B-fold broadcasts (expanded
+     * weights, examples > 0) that become leaves of their own; never the stored arrays, so
+     * gradients cannot accumulate in the store and temporaries land in {@code pass}.
+     */
+    private static Map<String, NDArray> views(ParameterStore store, NDManager pass, int examples, boolean leaves) {
+        Map<String, NDArray> views = new LinkedHashMap<>();
+        store.asMap().forEach((name, p) -> {
+            NDArray view = examples > 0 ? p.broadcast(new Shape(examples).addAll(p.getShape())) : p.duplicate();
+            view.attach(pass);
+            if (leaves) {
+                view.setRequiresGradient(true);
+            }
+            views.put(name, view);
+        });
+        return views;
+    }
+
+    private static NDArray keep(NDArray a, NDManager into) {
+        NDArray copy = a.duplicate();
+        copy.attach(into);
+        return copy;
+    }
+}

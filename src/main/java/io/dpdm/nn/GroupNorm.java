@@ -1,0 +1,49 @@
+package io.dpdm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Group normalisation (Wu and He 2018) of (N, C, ...) with a per-channel gain and shift.
+ * Statistics are per row, so they never mix examples; only the affine part has parameters
+ * (per-example (B, C) in per-example mode). Normalisation uses the fused layer-norm kernel on
+ * (N, G, C/G * spatial) with unit gain and zero shift.
+ *
+ * @param gain name of the gain parameter (C), initialised to ones
+ * @param shift name of the shift parameter (C), initialised to zeros
+ * @param groups number of channel groups
+ * @param eps variance epsilon
+ */
+public record GroupNorm(String gain, String shift, int groups, float eps) implements Layer {
+    public GroupNorm {
+        if (groups < 1 || !(eps > 0)) {
+            throw new IllegalArgumentException("group norm " + gain + ": groups must be >= 1 and eps > 0");
+        }
+    }
+
+    /** The DDPM++ setting: min(C/4, 32) groups, eps 1e-6. */
+    public static GroupNorm create(ParameterStore s, String name, int channels) {
+        return create(s, name, channels, Math.min(channels / 4, 32), 1e-6f);
+    }
+
+    public static GroupNorm create(ParameterStore s, String name, int channels, int groups, float eps) {
+        if (groups < 1 || channels % groups != 0) {
+            throw new IllegalArgumentException("group norm " + name + ": " + channels + " channels not divisible into " + groups + " groups");
+        }
+        s.ones(name + ".gain", new Shape(channels));
+        s.zeros(name + ".shift", new Shape(channels));
+        return new GroupNorm(name + ".gain", name + ".shift", groups, eps);
+    }
+
+    @Override
+    public NDArray forward(Weights w, NDArray x) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long perGroup = s.size() / (n * groups);
+        NDArray unitGain = w.manager().ones(new Shape(perGroup));
+        NDArray zeroShift = w.manager().zeros(new Shape(perGroup));
+        NDArray normalised = ai.djl.nn.norm.LayerNorm.layerNorm(x.reshape(n, groups, perGroup), new Shape(perGroup),
+                unitGain, zeroShift, eps).singletonOrThrow();
+        return PerExample.channelAffine(w, normalised.reshape(s), w.get(gain), w.get(shift));
+    }
+}

@@ -1,0 +1,37 @@
+package io.dpdm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Single-head self-attention over the spatial positions of (N, C, H, W), the DDPM++
+ * {@code AttnBlockpp} with skip rescaling: h = GroupNorm(x); q, k, v = 1x1 linear maps of h;
+ * a = softmax(q k^T / sqrt(C)) over positions; out = (x + W_o (a v)) / sqrt(2).
+ * q/k/v use variance scaling 0.1 and the output map starts almost at zero (scale 1e-10), as
+ * in DDPM++ (so the block starts near x / sqrt 2).
+ */
+public record SelfAttention(GroupNorm norm, Linear query, Linear key, Linear value, Linear output) implements Layer {
+    public static SelfAttention create(ParameterStore s, String name, int channels) {
+        return new SelfAttention(
+                GroupNorm.create(s, name + ".norm", channels),
+                Linear.create(s, name + ".q", channels, channels, true, 0.1),
+                Linear.create(s, name + ".k", channels, channels, true, 0.1),
+                Linear.create(s, name + ".v", channels, channels, true, 0.1),
+                Linear.create(s, name + ".out", channels, channels, true, 0));
+    }
+
+    @Override
+    public NDArray forward(Weights w, NDArray x) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long positions = s.get(2) * s.get(3);
+        NDArray tokens = norm.forward(w, x).reshape(n, c, positions).transpose(0, 2, 1);
+        NDArray q = query.forward(w, tokens);
+        NDArray k = key.forward(w, tokens);
+        NDArray v = value.forward(w, tokens);
+        NDArray attention = q.batchMatMul(k.transpose(0, 2, 1)).mul((float) (1 / Math.sqrt(c))).softmax(2);
+        NDArray h = output.forward(w, attention.batchMatMul(v)).transpose(0, 2, 1).reshape(s);
+        return x.add(h).mul((float) (1 / Math.sqrt(2)));
+    }
+}
