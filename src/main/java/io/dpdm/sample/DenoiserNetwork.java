@@ -1,6 +1,8 @@
 package io.dpdm.sample;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import io.dpdm.DpdmException;
 import io.dpdm.diffusion.Denoiser;
@@ -11,6 +13,7 @@ import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -20,6 +23,14 @@ import java.util.Map;
  * gradient recording, all temporaries freed when the pass ends.
  */
 public final class DenoiserNetwork implements AutoCloseable {
+    /**
+     * Rows per network pass. Activations of 64 rows of the 28x28 network (about 6 MB each at 32
+     * channels) stay in cache; at 256 rows every element-wise pass streams from memory. Measured
+     * with `dpdm bench sample` on one thread: 66 image-evaluations per CPU-second at 64 rows,
+     * 58 at 32, 46.5 at 256.
+     */
+    static final int CHUNK_ROWS = 64;
+
     private final ParameterStore store;
     private final UNet unet;
     private final Preconditioned model;
@@ -65,18 +76,37 @@ public final class DenoiserNetwork implements AutoCloseable {
         params.forEach((name, p) -> Torch.assign(p, weights.get(name)));
     }
 
-    /** This network as a sampling denoiser; results belong to the manager of the input x. */
+    /**
+     * This network as a sampling denoiser; results belong to the manager of the input x. Rows are
+     * evaluated in chunks of at most {@link #CHUNK_ROWS}, so any batch size runs at the speed of
+     * a cache-sized one; every row's result is independent of the others, so chunking changes no
+     * value.
+     */
     public Denoiser denoiser() {
         return (x, sigma, labels) -> {
             int rows = Math.toIntExact(x.getShape().get(0));
-            return Gradients.forward(x.getManager(), store, rows, 1, w -> {
-                // Results belong to the manager of their first operand: a pass-local copy of x keeps
-                // every activation in the pass manager, freed as soon as this evaluation ends.
-                NDArray local = Torch.copy(x);
-                local.attach(w.manager());
-                return model.apply(w, local, sigma, labels == null ? null : w.manager().create(labels));
-            });
+            if (rows <= CHUNK_ROWS) {
+                return evaluate(x, sigma, labels);
+            }
+            NDList parts = new NDList();
+            for (int start = 0; start < rows; start += CHUNK_ROWS) {
+                int end = Math.min(rows, start + CHUNK_ROWS);
+                parts.add(evaluate(x.get(start + ":" + end), Arrays.copyOfRange(sigma, start, end),
+                        labels == null ? null : Arrays.copyOfRange(labels, start, end)));
+            }
+            return NDArrays.concat(parts, 0);
         };
+    }
+
+    private NDArray evaluate(NDArray x, double[] sigma, int[] labels) {
+        int rows = Math.toIntExact(x.getShape().get(0));
+        return Gradients.forward(x.getManager(), store, rows, 1, w -> {
+            // Results belong to the manager of their first operand: a pass-local copy of x keeps
+            // every activation in the pass manager, freed as soon as this evaluation ends.
+            NDArray local = Torch.copy(x);
+            local.attach(w.manager());
+            return model.apply(w, local, sigma, labels == null ? null : w.manager().create(labels));
+        });
     }
 
     public UNetConfig config() {
