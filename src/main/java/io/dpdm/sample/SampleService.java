@@ -53,6 +53,7 @@ public final class SampleService {
      * @param progress receives (images done, images total) as sampling advances
      */
     public static Result run(SampleRequest request, SamplingProgress progress) {
+        ModelCheckpoint.resolve(request.model()); // a missing file fails before the engine starts
         try (NDManager manager = Torch.engine().newBaseManager()) {
             ModelCheckpoint.Loaded loaded = ModelCheckpoint.read(request.model(), manager);
             ModelCard card = loaded.card();
