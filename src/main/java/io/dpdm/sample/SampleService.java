@@ -29,8 +29,10 @@ public final class SampleService {
     public static final int VERSION = 1;
     static final String POST_PROCESSING = "These images were generated from the trained model alone (its checkpoint"
             + " weights and the sampler's own random seeds); sampling never opened the training data or any other"
-            + " data set. Sampling is post-processing of the differentially private model, so this data set carries"
-            + " the model's (epsilon, delta) guarantee stated under 'privacy'.";
+            + " data set. Sampling is post-processing of the model, so this data set carries exactly the model's"
+            + " (epsilon, delta) guarantee stated under 'privacy'";
+    static final String PRIVATE = ".";
+    static final String NON_PRIVATE = ", which is none: the model was trained without differential privacy.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -113,7 +115,7 @@ public final class SampleService {
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT).put("version", VERSION);
         m.set("privacy", JSON.valueToTree(card.privacy()));
-        m.put("post_processing", POST_PROCESSING);
+        m.put("post_processing", POST_PROCESSING + (card.privacy().isPrivate() ? PRIVATE : NON_PRIVATE));
         ObjectNode model = ModelCheckpoint.cardJson(card);
         model.remove("privacy");
         model.put("checkpoint", checkpoint.toAbsolutePath().normalize().toString());
