@@ -1,4 +1,4 @@
-package io.dpdm.train;
+package io.dpdm;
 
 import io.dpdm.DpdmException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.dpdm.train;
+package io.dpdm.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

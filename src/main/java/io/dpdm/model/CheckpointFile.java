@@ -1,10 +1,11 @@
-package io.dpdm.train;
+package io.dpdm.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpdm.AtomicFiles;
 import io.dpdm.DpdmException;
 import java.io.IOException;
 import java.io.InputStream;
