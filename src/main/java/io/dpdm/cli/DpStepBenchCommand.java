@@ -101,6 +101,12 @@ final class DpStepBenchCommand implements Callable<Integer> {
         if (leakSteps > 0 && leakSteps < LEAK_PROBE_STEP) {
             throw new IllegalArgumentException("--leak-steps must be >= " + LEAK_PROBE_STEP + ", got " + leakSteps);
         }
+        if (!model.equals("cnn") && !model.equals("unet28")) {
+            throw new IllegalArgumentException("--model must be cnn or unet28, got '" + model + "'");
+        }
+        if (model.equals("cnn") && draws != 1) {
+            throw new IllegalArgumentException("--draws must be 1 for the cnn (one loss per example), got " + draws);
+        }
         ImageSplit train = Datasets.open("fashion-mnist", LoadOptions.defaults()).train();
         if (train.size() < examples) {
             throw new IllegalArgumentException("--examples " + examples + " exceeds the " + train.size() + " images");
@@ -132,9 +138,6 @@ final class DpStepBenchCommand implements Callable<Integer> {
     private Workload workload(ImageSplit train, int[] batch) {
         switch (model) {
             case "cnn" -> {
-                if (draws != 1) {
-                    throw new IllegalArgumentException("--draws must be 1 for the cnn (one loss per example), got " + draws);
-                }
                 Classifier c = Classifier.create(ClassifierKind.CNN, train.shape(), 10, 0);
                 return new Workload(c.parameters(), c, w ->
                         c.loss(w, train.images(w.manager(), batch), train.labels(w.manager(), batch)));
@@ -149,7 +152,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
                 return new Workload(store, store, w ->
                         loss.perExample(w, train.images(w.manager(), batch), labels, rng.split()));
             }
-            default -> throw new IllegalArgumentException("--model must be cnn or unet28, got '" + model + "'");
+            default -> throw new IllegalStateException("unchecked model " + model);
         }
     }
 
