@@ -4,11 +4,14 @@ import ai.djl.ndarray.NDArray;
 
 /** Element-wise nonlinearities (no parameters, identical in both modes). */
 public enum Activation implements Layer {
-    /** x * sigmoid(x) (swish with beta 1), the DDPM++ nonlinearity. */
+    /**
+     * x * sigmoid(x), the DDPM++ nonlinearity. Not DJL's swish(x, 1), which multiplies by a
+     * Java-backed scalar on the gradient path (see {@link Torch#scalar}).
+     */
     SILU {
         @Override
         public NDArray forward(Weights w, NDArray x) {
-            return ai.djl.nn.Activation.swish(x, 1f);
+            return x.mul(ai.djl.nn.Activation.sigmoid(x));
         }
     },
     /** max(x, 0). */

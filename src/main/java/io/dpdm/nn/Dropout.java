@@ -22,6 +22,6 @@ public record Dropout(double rate) implements Layer {
             return x;
         }
         NDArray keep = w.manager().randomUniform(0f, 1f, x.getShape()).gte((float) rate).toType(x.getDataType(), false);
-        return x.mul(keep).div((float) (1 - rate));
+        return x.mul(keep).mul(Torch.scalar(w.manager(), 1 / (1 - rate)));
     }
 }

@@ -102,7 +102,7 @@ public final class Gradients {
     private static Map<String, NDArray> views(ParameterStore store, NDManager pass, int examples, boolean leaves) {
         Map<String, NDArray> views = new LinkedHashMap<>();
         store.asMap().forEach((name, p) -> {
-            NDArray view = examples > 0 ? p.broadcast(new Shape(examples).addAll(p.getShape())) : p.duplicate();
+            NDArray view = examples > 0 ? p.broadcast(new Shape(examples).addAll(p.getShape())) : Torch.copy(p);
             view.attach(pass);
             if (leaves) {
                 view.setRequiresGradient(true);
@@ -113,7 +113,7 @@ public final class Gradients {
     }
 
     private static NDArray keep(NDArray a, NDManager into) {
-        NDArray copy = a.duplicate();
+        NDArray copy = Torch.copy(a);
         copy.attach(into);
         return copy;
     }

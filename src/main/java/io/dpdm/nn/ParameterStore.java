@@ -118,7 +118,7 @@ public final class ParameterStore implements AutoCloseable {
     public ParameterStore copy() {
         ParameterStore copy = new ParameterStore(random.split());
         parameters.forEach((name, p) -> {
-            NDArray c = p.duplicate();
+            NDArray c = Torch.copy(p);
             c.attach(copy.manager);
             copy.parameters.put(name, c);
         });
@@ -181,7 +181,7 @@ public final class ParameterStore implements AutoCloseable {
                 }
             }
             for (int i = 0; i < n; i++) {
-                values.get(i).copyTo(parameters.get(expected[i]));
+                Torch.assign(parameters.get(expected[i]), values.get(i));
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof DpdmException d) {
@@ -196,10 +196,13 @@ public final class ParameterStore implements AutoCloseable {
         manager.close();
     }
 
+    /** Stores a native copy: arrays created from Java data point at Java buffers (see Torch.scalar). */
     private NDArray put(String name, NDArray value) {
-        value.setName(name);
-        parameters.put(name, value);
-        return value;
+        NDArray owned = Torch.copy(value);
+        value.close();
+        owned.setName(name);
+        parameters.put(name, owned);
+        return owned;
     }
 
     private int checkedSize(String name, Shape shape) {

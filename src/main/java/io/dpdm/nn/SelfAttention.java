@@ -30,8 +30,8 @@ public record SelfAttention(GroupNorm norm, Linear query, Linear key, Linear val
         NDArray q = query.forward(w, tokens);
         NDArray k = key.forward(w, tokens);
         NDArray v = value.forward(w, tokens);
-        NDArray attention = q.batchMatMul(k.transpose(0, 2, 1)).mul((float) (1 / Math.sqrt(c))).softmax(2);
+        NDArray attention = q.batchMatMul(k.transpose(0, 2, 1)).mul(Torch.scalar(w.manager(), 1 / Math.sqrt(c))).softmax(2);
         NDArray h = output.forward(w, attention.batchMatMul(v)).transpose(0, 2, 1).reshape(s);
-        return x.add(h).mul((float) (1 / Math.sqrt(2)));
+        return x.add(h).mul(Torch.scalar(w.manager(), Math.sqrt(0.5)));
     }
 }

@@ -1,6 +1,12 @@
 package io.dpdm.nn;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** The one way dpdm starts the PyTorch engine: always offline (DJL must never call home). */
 public final class Torch {
@@ -10,5 +16,34 @@ public final class Torch {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
         return Engine.getEngine("PyTorch");
+    }
+
+    /**
+     * A detached native copy (torch clone) in the manager of {@code a}. Use this instead of
+     * NDArray.duplicate(), which round-trips through Java and leaves the copy pointing at a Java
+     * buffer (see {@link #scalar}).
+     */
+    public static NDArray copy(NDArray a) {
+        return JniUtils.clone((PtNDArray) a);
+    }
+
+    /**
+     * A float32 scalar in native memory, for arithmetic on the gradient path. Never write
+     * {@code x.mul(0.5f)} (or add/sub/div with a Number) on arrays that take part in a backward
+     * pass: DJL 0.34 wraps the number in a tensor over a Java direct buffer and closes its wrapper
+     * at once, while autograd keeps the tensor for the backward pass; when the JVM collects the
+     * buffer, the backward pass reads freed memory (seen here as gradients of 1e30 or NaN, now and
+     * then). Arrays made by {@code full/zeros/ones/random*} are owned by PyTorch and safe.
+     */
+    public static NDArray scalar(NDManager manager, double value) {
+        return manager.full(new Shape(), (float) value);
+    }
+
+    /**
+     * Copies {@code src} into {@code dst} in place, natively. NDArray.set(Buffer) and copyTo would
+     * instead point {@code dst} at a Java buffer (the same hazard as {@link #scalar}).
+     */
+    public static void assign(NDArray dst, NDArray src) {
+        dst.set(new NDIndex(":"), src);
     }
 }
