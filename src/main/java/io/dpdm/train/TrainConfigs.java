@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.dpdm.DpdmException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,10 @@ public final class TrainConfigs {
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    // Type ids as a plain "type" field (not YAML tags), so a YAML file reads like the JSON one.
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private TrainConfigs() {}
@@ -68,6 +72,7 @@ public final class TrainConfigs {
             if (!node.isObject()) {
                 throw new DpdmException(file + ": a training config must be a mapping of fields, got " + node.getNodeType());
             }
+            infinityAsNumber((ObjectNode) node);
             return (ObjectNode) node;
         } catch (NoSuchFileException e) {
             throw new DpdmException(file + ": config file not found");
@@ -75,6 +80,17 @@ public final class TrainConfigs {
             throw new DpdmException(file + ": not valid YAML/JSON: " + reason(e));
         } catch (IOException e) {
             throw new DpdmException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** privacy.epsilon may be written inf or Infinity (Jackson's YAML parser rejects .inf); make it the number. */
+    private static void infinityAsNumber(ObjectNode root) {
+        JsonNode privacy = root.get("privacy");
+        if (privacy instanceof ObjectNode p && p.path("epsilon").isTextual()) {
+            String v = p.get("epsilon").asText().trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("inf") || v.equals("infinity") || v.equals("+inf")) {
+                p.put("epsilon", Double.POSITIVE_INFINITY);
+            }
         }
     }
 
