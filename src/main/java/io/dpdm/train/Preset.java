@@ -26,9 +26,9 @@ import java.util.List;
  * </ul>
  */
 public enum Preset {
-    PAPER(32, List.of(1, 2, 2), 2, 4096, 300.0, null, 32, 16, 0.999, new TrainConfig.Intervals(10, 100, 500)),
-    CPU(32, List.of(1, 2, 2), 2, 512, null, 220L, 4, 32, 0.99, new TrainConfig.Intervals(5, 25, 50)),
-    QUICK(16, List.of(1, 2), 1, 256, null, 40L, 2, 64, 0.9, new TrainConfig.Intervals(2, 10, 20));
+    PAPER(32, List.of(1, 2, 2), 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500)),
+    CPU(32, List.of(1, 2, 2), 1, 1024, null, 150L, 2, 64, 1e-3, 0.99, new TrainConfig.Intervals(5, 10, 50)),
+    QUICK(16, List.of(1, 2), 1, 64, null, 30L, 2, 64, 1e-3, 0.9, new TrainConfig.Intervals(2, 10, 30));
 
     private final int nf;
     private final List<Integer> multipliers;
@@ -38,11 +38,12 @@ public enum Preset {
     private final Long steps;
     private final int draws;
     private final int microBatch;
+    private final double lr;
     private final double emaDecay;
     private final TrainConfig.Intervals intervals;
 
     Preset(int nf, List<Integer> multipliers, int blocks, int batchSize, Double epochs, Long steps, int draws,
-            int microBatch, double emaDecay, TrainConfig.Intervals intervals) {
+            int microBatch, double lr, double emaDecay, TrainConfig.Intervals intervals) {
         this.nf = nf;
         this.multipliers = multipliers;
         this.blocks = blocks;
@@ -51,6 +52,7 @@ public enum Preset {
         this.steps = steps;
         this.draws = draws;
         this.microBatch = microBatch;
+        this.lr = lr;
         this.emaDecay = emaDecay;
         this.intervals = intervals;
     }
@@ -83,7 +85,7 @@ public enum Preset {
                 new TrainConfig.Privacy(epsilon, delta, Accountants.DEFAULT, null, false),
                 new TrainConfig.Schedule(batch, epochs, steps, microBatch),
                 new TrainConfig.Objective(preconditioning, noise, draws, 0.1, Augmentation.NONE),
-                new TrainConfig.Optimisation(3e-4 * (this == PAPER ? 1 : 1), emaDecay, 1.0, Clipping.FLAT),
+                new TrainConfig.Optimisation(lr, emaDecay, 1.0, Clipping.FLAT),
                 network, 0, intervals);
     }
 }

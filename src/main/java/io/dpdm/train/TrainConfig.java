@@ -175,7 +175,7 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      *
      * @param log metrics line every this many steps (>= 1)
      * @param checkpoint checkpoint every this many steps (>= 1)
-     * @param samples sample grid every this many steps, 0 = only at the end
+     * @param samples sample grid every this many steps and at the end; 0 = never
      */
     public record Intervals(int log, int checkpoint, int samples) {
         public Intervals {

@@ -184,8 +184,9 @@ public final class Trainer implements AutoCloseable {
                 long t = engine.steps();
                 DenoisingSource source = new DenoisingSource(store, loss, data.train(), config.seed(), t);
                 long begin = System.nanoTime();
+                long cpuBegin = processCpuNanos();
                 int batch = engine.step(source);
-                window.add(source, batch, System.nanoTime() - begin);
+                window.add(source, batch, System.nanoTime() - begin, processCpuNanos() - cpuBegin);
                 long done = t + 1;
                 double wall = wallSecondsBefore + (System.nanoTime() - sessionStart) / 1e9;
                 progress.step(done);
@@ -199,7 +200,7 @@ public final class Trainer implements AutoCloseable {
                     checkpoint(wall);
                     lastCheckpoint = done;
                 }
-                if ((every.samples() > 0 && done % every.samples() == 0 || done == total) && !stopRequested) {
+                if (every.samples() > 0 && (done % every.samples() == 0 || done == total) && !stopRequested) {
                     grid.write(samplePath(done), engine.ema().weights());
                 }
             }
@@ -338,14 +339,21 @@ public final class Trainer implements AutoCloseable {
                 "samples/: grids drawn from the EMA weights (post-processing; covered by the guarantee).", ""));
     }
 
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     /** Loss and throughput accumulated between two metrics lines (private-data statistics). */
     private static final class Window {
         private double lossSum;
         private long examples;
         private long nanos;
+        private long cpuNanos;
         private int steps;
 
-        void add(DenoisingSource source, int batch, long stepNanos) {
+        void add(DenoisingSource source, int batch, long stepNanos, long stepCpuNanos) {
+            cpuNanos += stepCpuNanos;
             if (source.examples() > 0) {
                 lossSum += source.meanLoss() * source.examples();
             }
@@ -362,6 +370,8 @@ public final class Trainer implements AutoCloseable {
             r.put("examples", examples);
             r.put("drawsPerSecond", nanos == 0 ? 0 : examples * (double) draws / (nanos / 1e9));
             r.put("secondsPerStep", nanos / 1e9 / steps);
+            // CPU time of the whole process (all engine threads): comparable across machine loads.
+            r.put("cpuSecondsPerStep", cpuNanos / 1e9 / steps);
             r.put("wallSeconds", wallSeconds);
             return r;
         }
