@@ -142,9 +142,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         }, "dpdm-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        Trainer.Result r;
+        // The summary is printed before the latch opens: once the hook returns, the JVM halts.
         try (trainer) {
-            r = trainer.run(new Trainer.Options(!noProgress, stopAtStep));
+            print(trainer.run(new Trainer.Options(!noProgress, stopAtStep)), stdout);
         } finally {
             finished.countDown();
             try {
@@ -153,6 +153,10 @@ final class TrainCommand implements Callable<Integer> {
                 // Ctrl-C: the hook is running and returns now that the checkpoint is written.
             }
         }
+        return Main.OK;
+    }
+
+    private static void print(Trainer.Result r, PrintWriter stdout) {
         String eps = r.privacy().isPrivate()
                 ? String.format(Locale.ROOT, "epsilon %.4g at delta %.3g (%s)", r.privacy().epsilon(), r.privacy().delta(),
                         r.privacy().accountant())
@@ -162,7 +166,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!r.finished()) {
             stdout.printf("resume with: dpdm train --resume %s%n", r.runDir());
         }
-        return Main.OK;
+        stdout.flush();
     }
 
     private static String summary(TrainPlan p) {

@@ -205,6 +205,11 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             double wall = wallSecondsBefore + (System.nanoTime() - sessionStart) / 1e9;
+            if (window.steps > 0) { // stopped between metrics lines: keep the partial window
+                metrics.append(window.record(engine.steps(),
+                        config.isPrivate() ? spent(accountant).epsilon() : Double.POSITIVE_INFINITY,
+                        config.objective().draws(), wall));
+            }
             if (lastCheckpoint != engine.steps()) {
                 checkpoint(wall);
             }
