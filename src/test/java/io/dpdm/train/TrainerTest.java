@@ -106,7 +106,10 @@ class TrainerTest {
                 Map<String, NDArray> ga = a.tensors().get(group);
                 Map<String, NDArray> gb = b.tensors().get(group);
                 assertEquals(ga.keySet(), gb.keySet());
-                ga.forEach((name, x) -> assertArrayEquals(x.toFloatArray(), gb.get(name).toFloatArray(), 1e-6f,
+                // Same data, randomness and order; only float summation order inside the engine may
+                // differ between processes (seen in the full suite: 1.6e-5 after Adam's division by
+                // sqrt(v)). 1e-4 is far below one step's update (up to lr = 3e-3 per weight).
+                ga.forEach((name, x) -> assertArrayEquals(x.toFloatArray(), gb.get(name).toFloatArray(), 1e-4f,
                         group + "/" + name));
             }
             assertEquals(a.meta().get("ledger"), b.meta().get("ledger"));
