@@ -3,6 +3,7 @@ package io.dpdm.dp;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import io.dpdm.nn.Torch;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class ParameterState {
             if (p.getDataType() != DataType.FLOAT32) {
                 throw new IllegalArgumentException("parameter " + name + " is " + p.getDataType() + ", expected float32");
             }
-            NDArray buffer = copy ? p.duplicate() : p.zerosLike();
+            NDArray buffer = copy ? Torch.copy(p) : p.zerosLike();
             // Long-lived: must survive any NDScope the caller has open.
             NDScope.unregister(buffer);
             buffers.put(name, buffer);
@@ -54,7 +55,7 @@ final class ParameterState {
                 throw new IllegalArgumentException("checkpoint array " + prefix + "/" + name + " has shape "
                         + s.getShape() + ", expected " + b.getShape());
             }
-            s.toType(DataType.FLOAT32, false).copyTo(b);
+            Torch.assign(b, s.toType(DataType.FLOAT32, false));
         });
     }
 

@@ -2,6 +2,7 @@ package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
@@ -12,13 +13,14 @@ import java.util.function.Function;
  * The three ways to run a network over a {@link ParameterStore}: per-example gradients
  * (expanded weights, one backward pass), the ordinary batch gradient, and forward only.
  *
- * <p>Memory contract: each call runs in a fresh sub-manager of {@code into} that is closed before
- * returning; weight views, temporaries and the autograd graph die with it. Results are fresh
- * copies attached to {@code into}, which the caller owns and closes (typically one manager per
- * training step). They never alias DJL gradient buffers, so later backward passes cannot
- * change them. Inputs the loss function creates should be made with {@code w.manager()} (or
- * live in another manager the caller closes per step); operation results belong to the
- * manager of their first operand.
+ * <p>Memory contract: each call runs in a fresh sub-manager of {@code into} and an NDScope, both
+ * closed before returning; weight views, every array created during the pass (whatever
+ * manager it landed in: results belong to the manager of their first operand, which may be a
+ * long-lived input's) and the autograd graph die with them. So the loss function cannot keep
+ * arrays it makes (e.g. the losses for logging): read values out (toFloatArray) instead. Results are attached
+ * to {@code into}, which the caller owns and closes (typically one manager per training step).
+ * Gradients are the buffers of leaves that exist only for that one call, so no later backward
+ * pass can accumulate into them; forward results are copies.
  *
  * <p>Only one GradientCollector may exist per process: do not call the gradient methods
  * concurrently.
@@ -58,9 +60,13 @@ public final class Gradients {
      */
     public static NDArray forward(NDManager into, ParameterStore store, int examples, int draws,
             Function<Weights, NDArray> network) {
-        try (NDManager pass = into.newSubManager()) {
+        try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, false, pass));
-            return keep(out, into);
+            NDArray kept = Torch.copy(out);
+            kept.attach(into);
+            NDScope.unregister(kept);
+            return kept;
         }
     }
 
@@ -78,7 +84,8 @@ public final class Gradients {
 
     private static Map<String, NDArray> run(NDManager into, ParameterStore store, int examples, int draws,
             boolean training, boolean perExample, Function<Weights, NDArray> loss) {
-        try (NDManager pass = into.newSubManager()) {
+        try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             Map<String, NDArray> leaves = views(store, pass, perExample ? examples : 0, true);
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             try (GradientCollector collector = Torch.engine().newGradientCollector()) {
@@ -89,7 +96,14 @@ public final class Gradients {
                 }
                 collector.backward(losses.sum());
             }
-            leaves.forEach((name, leaf) -> gradients.put(name, keep(leaf.getGradient(), into)));
+            // The gradient buffers are fresh (fresh leaves, one backward) and outlive their leaves
+            // once re-attached, so they are handed over without a copy.
+            leaves.forEach((name, leaf) -> {
+                NDArray g = leaf.getGradient();
+                g.attach(into);
+                NDScope.unregister(g);
+                gradients.put(name, g);
+            });
             return gradients;
         }
     }
@@ -110,11 +124,5 @@ public final class Gradients {
             views.put(name, view);
         });
         return views;
-    }
-
-    private static NDArray keep(NDArray a, NDManager into) {
-        NDArray copy = Torch.copy(a);
-        copy.attach(into);
-        return copy;
     }
 }
