@@ -18,17 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluationTest {
     @Test
     void evaluatesASyntheticSetAndWritesTheReport(@TempDir Path tmp) throws Exception {
-        Path real = EvalFixtures.realSubset(tmp, 1500, 500);
-        Path synthetic = EvalFixtures.syntheticSet(tmp, 1500, 2500, EvalFixtures.fashionMnist().classNames());
+        Path real = EvalFixtures.realSubset(tmp, 1000, 400);
+        Path synthetic = EvalFixtures.syntheticSet(tmp, 1000, 1800, EvalFixtures.fashionMnist().classNames());
         Path cache = tmp.resolve("cache");
         EvaluationRequest request = new EvaluationRequest(synthetic, real.toString(), tmp.resolve("out"),
-                List.of(ClassifierKind.LOGREG, ClassifierKind.CNN), 3, Optional.empty(), cache, 0.1, 300, 1, List.of());
+                List.of(ClassifierKind.LOGREG, ClassifierKind.MLP), 3, Optional.empty(), cache, 0.1, 300, 1, List.of());
         Evaluation.Result r = Evaluation.run(request, Evaluation.Progress.NONE);
 
-        assertEquals(List.of(ClassifierKind.LOGREG, ClassifierKind.CNN), List.copyOf(r.scores().keySet()));
-        // 900 training images, 3 epochs: far from the full-data figures, but far above chance (10%).
-        assertTrue(r.scores().get(ClassifierKind.LOGREG).synthetic() > 0.45, r.scores().toString());
-        assertTrue(r.scores().get(ClassifierKind.LOGREG).real() > 0.45, r.scores().toString());
+        assertEquals(List.of(ClassifierKind.LOGREG, ClassifierKind.MLP), List.copyOf(r.scores().keySet()));
+        // 720 synthetic (900 real) training images, 3 epochs: far from the full-data figures, but well above chance (10%).
+        assertTrue(r.scores().get(ClassifierKind.LOGREG).synthetic() > 0.25, r.scores().toString());
+        assertTrue(r.scores().get(ClassifierKind.LOGREG).real() > 0.25, r.scores().toString());
         assertTrue(r.frechet().featureSpace().startsWith("dpdm CNN features"), r.frechet().featureSpace());
         assertFalse(r.frechet().featureSpace().contains("FID"));
 
@@ -36,13 +36,14 @@ class EvaluationTest {
         assertEquals(9.98, json.at("/privacy/epsilon").asDouble());
         assertEquals(10.0, json.at("/privacy/targetEpsilon").asDouble(), "target from the run's config.json");
         assertEquals(40, json.at("/privacy/phases/0/steps").asLong());
-        assertEquals(86.2, json.at("/accuracies/1/paper").asDouble(), "DPDM's Fashion-MNIST eps=10 CNN figure");
+        assertEquals(83.0, json.at("/accuracies/1/paper").asDouble(), "DPDM's Fashion-MNIST eps=10 MLP figure");
         assertEquals(81.1, json.at("/accuracies/0/paper").asDouble());
         assertEquals(40, json.at("/curves/trainingLoss").size());
         assertEquals(40, json.at("/curves/epsilon").size());
         assertEquals(2, json.at("/perClass").size());
         assertEquals("pixels", json.at("/memorisation/0/space").asText());
         assertEquals(300, json.at("/memorisation/0/syntheticImages").asInt());
+        assertTrue(json.at("/memorisation/1/space").asText().startsWith("dpdm CNN features"));
         String html = Files.readString(r.report());
         assertTrue(html.contains("3 epochs; the DPDM protocol uses 50"), "the departure is stated");
         assertTrue(html.contains("NOT covered"), "operator notice");
