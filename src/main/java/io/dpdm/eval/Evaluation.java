@@ -84,9 +84,17 @@ public final class Evaluation {
 
     /** Evaluates an opened synthetic set against an opened real data set. */
     public static Result run(SyntheticSet set, ImageDataset real, EvaluationRequest request, Progress progress) {
-        ImageSplit synthetic = set.images().train();
         checkCompatible(set, real);
         RealBaselines baselines = new RealBaselines(request.cache(), real, request.epochs(), request.seed());
+        // A user-supplied extractor is loaded first, so that a bad file fails before any training.
+        try (Extractor extractor = extractor(request, baselines, real, progress)) {
+            return evaluate(set, real, request, baselines, extractor.features(), progress);
+        }
+    }
+
+    private static Result evaluate(SyntheticSet set, ImageDataset real, EvaluationRequest request,
+            RealBaselines baselines, FeatureExtractor f, Progress progress) {
+        ImageSplit synthetic = set.images().train();
         Map<ClassifierKind, Score> scores = new LinkedHashMap<>();
         List<ReportData.Accuracy> accuracies = new ArrayList<>();
         List<ReportData.PerClass> perClass = new ArrayList<>();
@@ -118,26 +126,21 @@ public final class Evaluation {
         }
 
         progress.phase("features for the Frechet distance and the audit");
-        ReportData.Frechet frechet;
-        List<MemorisationAudit> audits = new ArrayList<>();
         ImageSplit auditSynthetic = subset(synthetic, request.auditSamples(), request.seed());
         ImageSplit auditTest = subset(real.test(), request.auditSamples(), request.seed() + 1);
         RowMatrix trainPixels = pixels(real.train());
         RowMatrix auditSyntheticPixels = pixels(auditSynthetic);
-        try (Extractor extractor = extractor(request, baselines, real, progress)) {
-            FeatureExtractor f = extractor.features();
-            float[][] trainFeatures = f.features(real.train());
-            double distance = FrechetDistance.between(GaussianStats.of(f.features(synthetic)),
-                    GaussianStats.of(trainFeatures));
-            frechet = new ReportData.Frechet(f.standardFid() ? "FID features of " + f.name() : f.name(), distance,
-                    "real training set (" + real.train().size() + " images)");
-            progress.phase("memorisation audit: " + auditSynthetic.size() + " synthetic and " + auditTest.size()
-                    + " real test images against " + real.train().size() + " training images");
-            audits.add(MemorisationAudit.run("pixels", trainPixels, auditSyntheticPixels, pixels(auditTest),
-                    CLOSEST_PAIRS));
-            audits.add(MemorisationAudit.run(f.name(), RowMatrix.of(trainFeatures),
-                    RowMatrix.of(f.features(auditSynthetic)), RowMatrix.of(f.features(auditTest)), CLOSEST_PAIRS));
-        }
+        float[][] trainFeatures = f.features(real.train());
+        double distance = FrechetDistance.between(GaussianStats.of(f.features(synthetic)),
+                GaussianStats.of(trainFeatures));
+        ReportData.Frechet frechet = new ReportData.Frechet(f.standardFid() ? "FID features of " + f.name()
+                : f.name(), distance, "real training set (" + real.train().size() + " images)");
+        progress.phase("memorisation audit: " + auditSynthetic.size() + " synthetic and " + auditTest.size()
+                + " real test images against " + real.train().size() + " training images");
+        List<MemorisationAudit> audits = List.of(
+                MemorisationAudit.run("pixels", trainPixels, auditSyntheticPixels, pixels(auditTest), CLOSEST_PAIRS),
+                MemorisationAudit.run(f.name(), RowMatrix.of(trainFeatures), RowMatrix.of(f.features(auditSynthetic)),
+                        RowMatrix.of(f.features(auditTest)), CLOSEST_PAIRS));
         ImageShape s = real.shape();
         byte[] pairs = ReportImages.closestPairs(audits.get(0), auditSyntheticPixels, trainPixels, s.channels(),
                 s.height(), s.width());

@@ -56,7 +56,6 @@ class FeatureSpaceTest {
         for (int i = 0; i < a.dim(); i++) {
             scale += a.cov()[i][i];
         }
-        System.err.printf("FeatureSpaceTest: real-real %.4g, real-noise %.4g, trace %.4g%n", realReal, realNoise, scale);
         assertTrue(realReal < 0.05 * scale, "real vs real " + realReal + ", trace " + scale);
         assertTrue(realNoise > 20 * realReal, "real vs noise " + realNoise + ", real vs real " + realReal);
     }
@@ -64,8 +63,7 @@ class FeatureSpaceTest {
     @Test
     void theCnnLearnsFashionMnist() {
         Accuracy acc = cnn.accuracy(EvalFixtures.range(data.test(), 0, 2000));
-        // 1,500 images, 2 epochs: the full run (60,000 images, 50 epochs) reaches ~90%.
-        System.err.println("FeatureSpaceTest: accuracy " + acc.overall());
-        assertTrue(acc.overall() > 0.65, "test accuracy " + acc.overall());
+        // 1,500 images, 2 epochs (measured 68.7%): the full run (60,000 images, 50 epochs) reaches ~90%.
+        assertTrue(acc.overall() > 0.6, "test accuracy " + acc.overall());
     }
 }
