@@ -2,6 +2,7 @@ package io.dpdm.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.dpdm.nn.Activation;
@@ -16,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The DDPM++ U-Net denoiser backbone F(c_in x, c_noise [, label]) as DPDM configures it (NCSN++ with
@@ -119,9 +121,38 @@ public final class UNet implements Backbone {
         NDArray h = input.forward(w, xIn);
         skips.push(h);
         for (Stage stage : body) {
-            h = stage.apply(w, h, actEmbedding, skips);
+            NDArray in = h;
+            h = scoped(in, skips, () -> stage.apply(w, in, actEmbedding, skips));
         }
         return head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h)));
+    }
+
+    /**
+     * Runs one stage and closes its temporaries, its input (unless kept as a skip) and any skip it
+     * consumed. DJL frees an array only when it is closed, so without this a pass would hold every
+     * intermediate of the network until its manager closes (tens of MB per row at 28x28); autograd
+     * keeps its own references to what backward needs, so closing the Java handles is safe.
+     */
+    private static NDArray scoped(NDArray in, Deque<NDArray> skips, Supplier<NDArray> stage) {
+        List<NDArray> before = List.copyOf(skips);
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            out = stage.get();
+            NDScope.unregister(out);
+        }
+        if (out != in && !holds(skips, in)) {
+            in.close();
+        }
+        for (NDArray consumed : before) {
+            if (consumed != out && !holds(skips, consumed)) {
+                consumed.close();
+            }
+        }
+        return out;
+    }
+
+    private static boolean holds(Deque<NDArray> skips, NDArray a) {
+        return skips.stream().anyMatch(s -> s == a);
     }
 
     /** [sin(c f), cos(c f)], (rows, nf). */

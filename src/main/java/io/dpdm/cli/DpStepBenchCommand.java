@@ -1,0 +1,269 @@
+package io.dpdm.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpdm.DpdmException;
+import io.dpdm.classify.Classifier;
+import io.dpdm.classify.ClassifierKind;
+import io.dpdm.data.Datasets;
+import io.dpdm.data.ImageSplit;
+import io.dpdm.data.LoadOptions;
+import io.dpdm.diffusion.Augmentation;
+import io.dpdm.diffusion.DenoisingLoss;
+import io.dpdm.diffusion.Preconditioned;
+import io.dpdm.diffusion.Preconditioning;
+import io.dpdm.diffusion.UNet;
+import io.dpdm.diffusion.UNetConfig;
+import io.dpdm.dp.Adam;
+import io.dpdm.dp.Clipping;
+import io.dpdm.dp.DpRandom;
+import io.dpdm.dp.DpSgd;
+import io.dpdm.dp.DpSgdConfig;
+import io.dpdm.dp.Ema;
+import io.dpdm.nn.Gradients;
+import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.Torch;
+import io.dpdm.nn.Weights;
+import io.dpdm.privacy.PrivacyLedger;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dpdm bench dp-step}: the cost of privacy per training step. On a fixed batch of B
+ * Fashion-MNIST training images (K draws each) it times, after warm-up, alternating:
+ *
+ * <ul>
+ *   <li>the private step: one {@link DpSgd} step with N = B and q = 1 (so the Poisson batch is
+ *       exactly the B examples), micro-batch B: per-example gradients, flat clipping, summing,
+ *       noise, Adam and EMA;
+ *   <li>the non-private step: the ordinary batch gradient of the same loss on the same batch,
+ *       Adam and EMA;
+ *   <li>the per-example gradients alone, so the clip + noise + update share can be told apart.
+ * </ul>
+ *
+ * Loss: the CNN classifier's cross-entropy (K = 1, dropout on), or DPDM's denoising loss for the
+ * 28x28 U-Net (EDM, K noise draws per example, label dropout 0.1). With {@code --leak-steps N}
+ * it instead runs N private steps and reports the resident memory at step 50 and step N.
+ */
+@Command(name = "dp-step", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Time a DP-SGD step against the non-private step on the same batch.")
+final class DpStepBenchCommand implements Callable<Integer> {
+    private static final int WARMUP = 2;
+    private static final int LEAK_PROBE_STEP = 50;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "cnn|unet28", description = "Network and loss.")
+    String model;
+
+    @Option(names = "--examples", required = true, paramLabel = "B", description = "Examples per batch.")
+    int examples;
+
+    @Option(names = "--draws", paramLabel = "K", description = "Noise draws per example (default: ${DEFAULT-VALUE}).")
+    int draws = 1;
+
+    @Option(names = "--reps", paramLabel = "R", description = "Timed repetitions of each step (default: ${DEFAULT-VALUE}).")
+    int reps = 5;
+
+    @Option(names = "--leak-steps", paramLabel = "N",
+            description = "Instead of timing, run N private steps and report resident memory at step 50 and N.")
+    int leakSteps;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** A network, its parameters and its per-example loss on the fixed batch. */
+    private record Workload(ParameterStore store, AutoCloseable owner, Function<Weights, NDArray> loss) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (examples < 1 || draws < 1 || reps < 1 || leakSteps < 0) {
+            throw new IllegalArgumentException("--examples, --draws and --reps must be >= 1 and --leak-steps >= 0, got "
+                    + examples + ", " + draws + ", " + reps + ", " + leakSteps);
+        }
+        if (leakSteps > 0 && leakSteps < LEAK_PROBE_STEP) {
+            throw new IllegalArgumentException("--leak-steps must be >= " + LEAK_PROBE_STEP + ", got " + leakSteps);
+        }
+        if (!model.equals("cnn") && !model.equals("unet28")) {
+            throw new IllegalArgumentException("--model must be cnn or unet28, got '" + model + "'");
+        }
+        if (model.equals("cnn") && draws != 1) {
+            throw new IllegalArgumentException("--draws must be 1 for the cnn (one loss per example), got " + draws);
+        }
+        ImageSplit train = Datasets.open("fashion-mnist", LoadOptions.defaults()).train();
+        if (train.size() < examples) {
+            throw new IllegalArgumentException("--examples " + examples + " exceeds the " + train.size() + " images");
+        }
+        int[] batch = new int[examples];
+        Arrays.setAll(batch, i -> i);
+        Workload work = workload(train, batch);
+        try (AutoCloseable owner = work.owner()) {
+            Map<String, NDArray> params = work.store().asMap();
+            DpSgd dp = new DpSgd(new DpSgdConfig(examples, 1.0, 1.0, 1.0, Clipping.FLAT, examples), params,
+                    new Adam(params, 3e-4), new Ema(params, 0.999), DpRandom.seeded(0), new PrivacyLedger()::append);
+            Adam adam = new Adam(params, 3e-4);
+            Ema ema = new Ema(params, 0.999);
+            Runnable dpStep = () -> dp.step((indices, m) ->
+                    Gradients.perExample(m, work.store(), examples, draws, true, work.loss()));
+            Runnable perExampleOnly = () -> inStep(work.store(), m ->
+                    Gradients.perExample(m, work.store(), examples, draws, true, work.loss()));
+            Runnable plainStep = () -> inStep(work.store(), m -> {
+                adam.update(Gradients.batch(m, work.store(), examples, draws, true, work.loss()));
+                ema.update();
+                return null;
+            });
+            Map<String, Object> out = leakSteps > 0 ? leakCheck(dpStep) : timing(dpStep, plainStep, perExampleOnly);
+            print(out);
+        }
+        return Main.OK;
+    }
+
+    private Workload workload(ImageSplit train, int[] batch) {
+        switch (model) {
+            case "cnn" -> {
+                Classifier c = Classifier.create(ClassifierKind.CNN, train.shape(), 10, 0);
+                return new Workload(c.parameters(), c, w ->
+                        c.loss(w, train.images(w.manager(), batch), train.labels(w.manager(), batch)));
+            }
+            case "unet28" -> {
+                ParameterStore store = new ParameterStore(0);
+                Preconditioning.Edm edm = new Preconditioning.Edm();
+                DenoisingLoss loss = new DenoisingLoss(new Preconditioned(UNet.create(store, UNetConfig.dpdm28(10)), edm),
+                        edm.defaultNoise(), draws, 10, 0.1, Augmentation.NONE);
+                int[] labels = Arrays.stream(batch).map(train::label).toArray();
+                SplittableRandom rng = new SplittableRandom(0);
+                return new Workload(store, store, w ->
+                        loss.perExample(w, train.images(w.manager(), batch), labels, rng.split()));
+            }
+            default -> throw new IllegalStateException("unchecked model " + model);
+        }
+    }
+
+    /** Runs one step's work in a scope and manager that die with it (as DpSgd does). */
+    private static void inStep(ParameterStore store, Function<NDManager, Object> work) {
+        try (NDScope scope = new NDScope();
+                NDManager m = store.manager().newSubManager()) {
+            scope.suppressNotUsedWarning();
+            work.apply(m);
+        }
+    }
+
+    private Map<String, Object> timing(Runnable dpStep, Runnable plainStep, Runnable perExampleOnly) {
+        for (int i = 0; i < WARMUP; i++) {
+            dpStep.run();
+            plainStep.run();
+            perExampleOnly.run();
+        }
+        double[] dp = new double[reps];
+        double[] plain = new double[reps];
+        double[] perExample = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            dp[r] = seconds(dpStep);
+            plain[r] = seconds(plainStep);
+            perExample[r] = seconds(perExampleOnly);
+        }
+        double dpSeconds = median(dp);
+        double plainSeconds = median(plain);
+        Map<String, Object> out = header();
+        out.put("dp_seconds", round(dpSeconds));
+        out.put("nondp_seconds", round(plainSeconds));
+        out.put("ratio", round(dpSeconds / plainSeconds));
+        out.put("draws_per_second", round((double) examples * draws / dpSeconds));
+        out.put("per_example_gradient_seconds", round(median(perExample)));
+        out.put("clip_noise_update_seconds", round(dpSeconds - median(perExample)));
+        out.put("peak_rss_mb", memoryMb("VmHWM"));
+        out.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return out;
+    }
+
+    /**
+     * Resident memory at step 50 and at the last step. The JVM heap's committed size is reported
+     * alongside: the heap may legitimately grow (Java-side noise and image buffers) up to -Xmx,
+     * so RSS growth that the heap does not explain points at native (tensor) memory.
+     */
+    private Map<String, Object> leakCheck(Runnable dpStep) {
+        long start = System.nanoTime();
+        Map<String, Object> out = header();
+        out.put("leak_steps", leakSteps);
+        for (int step = 1; step <= leakSteps; step++) {
+            dpStep.run();
+            if (step == LEAK_PROBE_STEP || step == leakSteps) {
+                out.put("rss_mb_at_step_" + step, memoryMb("VmRSS"));
+                out.put("java_heap_committed_mb_at_step_" + step,
+                        Math.round(Runtime.getRuntime().totalMemory() / 1048576.0 * 10) / 10.0);
+            }
+        }
+        out.put("mean_step_seconds", round((System.nanoTime() - start) / 1e9 / leakSteps));
+        out.put("peak_rss_mb", memoryMb("VmHWM"));
+        out.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return out;
+    }
+
+    private Map<String, Object> header() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model);
+        out.put("examples", examples);
+        out.put("draws", draws);
+        out.put("reps", reps);
+        return out;
+    }
+
+    private static double seconds(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 10000) / 10000.0;
+    }
+
+    /** A memory line of /proc/self/status (Linux), in MB. */
+    static double memoryMb(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key + ":")) {
+                    return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 * 10) / 10.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new DpdmException("cannot read " + key + " from /proc/self/status: " + e.getMessage());
+        }
+        throw new DpdmException("/proc/self/status has no " + key + " line (memory figures need Linux)");
+    }
+
+    private void print(Map<String, Object> r) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(r));
+        } else {
+            out.printf(Locale.ROOT, "dp-step benchmark: %s, B=%d, K=%d%n", model, examples, draws);
+            r.forEach((k, v) -> out.println("  " + k + ": " + v));
+        }
+        out.flush();
+    }
+}
