@@ -1,0 +1,94 @@
+package io.dpdm.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.dpdm.dp.DpRandom;
+import io.dpdm.dp.DpSgdState;
+import io.dpdm.dp.Ema;
+import io.dpdm.dp.Optimizer;
+import io.dpdm.dp.PoissonSampler;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The non-private twin of DP-SGD for comparison runs (epsilon = inf): the same Poisson batches
+ * from the same SAMPLING stream and the same divisor N q, but the ordinary batch gradient (one
+ * shared copy of the weights, no clipping, no noise), so any difference to a private run with the
+ * same seed is due to clipping and noise alone.
+ */
+final class NonPrivateStep implements StepEngine {
+    private final Map<String, NDArray> params;
+    private final Optimizer optimizer;
+    private final Ema ema;
+    private final DpRandom random;
+    private final PoissonSampler sampler;
+    private final int microBatchSize;
+    private long step;
+
+    NonPrivateStep(Map<String, NDArray> params, Optimizer optimizer, Ema ema, DpRandom random, PoissonSampler sampler,
+            int microBatchSize) {
+        this.params = params;
+        this.optimizer = optimizer;
+        this.ema = ema;
+        this.random = random;
+        this.sampler = sampler;
+        this.microBatchSize = microBatchSize;
+    }
+
+    @Override
+    public int step(DenoisingSource source) {
+        int[] batch = sampler.sample(random, step);
+        step++;
+        NDManager base = params.values().iterator().next().getManager();
+        try (NDScope scope = new NDScope();
+                NDManager stepManager = base.newSubManager()) {
+            scope.suppressNotUsedWarning();
+            Map<String, NDArray> sum = new LinkedHashMap<>();
+            params.forEach((name, p) -> sum.put(name, stepManager.zeros(p.getShape(), p.getDataType())));
+            for (int from = 0; from < batch.length; from += microBatchSize) {
+                int[] indices = Arrays.copyOfRange(batch, from, Math.min(batch.length, from + microBatchSize));
+                try (NDScope microScope = new NDScope();
+                        NDManager micro = base.newSubManager()) {
+                    microScope.suppressNotUsedWarning();
+                    source.batch(indices, micro).forEach((name, g) -> sum.get(name).addi(g));
+                }
+            }
+            float divisor = (float) sampler.expectedBatchSize();
+            sum.values().forEach(g -> g.divi(divisor));
+            optimizer.update(sum);
+            ema.update();
+            return batch.length;
+        }
+    }
+
+    @Override
+    public long steps() {
+        return step;
+    }
+
+    @Override
+    public Ema ema() {
+        return ema;
+    }
+
+    @Override
+    public DpSgdState state() {
+        return new DpSgdState(step, random.seed().getAsLong(), optimizer.steps(), ema.updates());
+    }
+
+    @Override
+    public Map<String, NDArray> stateArrays() {
+        Map<String, NDArray> out = new LinkedHashMap<>(optimizer.stateArrays());
+        out.putAll(ema.stateArrays());
+        return out;
+    }
+
+    @Override
+    public void restore(DpSgdState state, Map<String, NDArray> arrays) {
+        optimizer.restore(state.optimizerSteps(), arrays);
+        ema.restore(state.emaUpdates(), arrays);
+        step = state.step();
+    }
+}

@@ -1,0 +1,194 @@
+package io.dpdm.train;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.dpdm.diffusion.Augmentation;
+import io.dpdm.diffusion.NoiseDistribution;
+import io.dpdm.diffusion.Preconditioning;
+import io.dpdm.diffusion.UNetConfig;
+import io.dpdm.dp.Clipping;
+import io.dpdm.privacy.Accountants;
+
+/**
+ * Everything that defines a training run (DPDM, Dockhorn et al. 2023, Algorithm 1 with the
+ * reference code's settings), fully resolved: presets, a config file and command-line flags all
+ * end up here. Written to RUN_DIR/config.json before training and into every checkpoint; reads
+ * back through Jackson (JSON or YAML). Every part validates itself on construction.
+ *
+ * @param data embedded data set name or path of the private training data
+ * @param privacy the (epsilon, delta) target and how it is met
+ * @param schedule batch size, length and micro-batching
+ * @param objective the diffusion loss (parameterisation, noise levels, K, label dropout, augmentation)
+ * @param optimisation Adam, EMA and clipping
+ * @param network the DDPM++ U-Net
+ * @param seed fixes the initial weights, the diffusion noise of every step and (unless
+ *     {@code privacy.secureNoise}) the DP sampling and noise
+ * @param intervals how often to log, checkpoint and draw sample grids
+ */
+public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objective objective,
+        Optimisation optimisation, UNetConfig network, long seed, Intervals intervals) {
+    public TrainConfig {
+        if (data == null || data.isBlank()) {
+            throw new IllegalArgumentException("data: a data set name or path is required");
+        }
+        required("privacy", privacy);
+        required("schedule", schedule);
+        required("objective", objective);
+        required("optimisation", optimisation);
+        required("network", network);
+        required("intervals", intervals);
+    }
+
+    /** True unless epsilon is infinite (the non-private comparison run). */
+    @JsonIgnore
+    public boolean isPrivate() {
+        return privacy.isPrivate();
+    }
+
+    /**
+     * The privacy target.
+     *
+     * @param epsilon target epsilon &gt; 0; +Infinity trains without DP (no clipping, no noise, same
+     *     sampling) for comparison
+     * @param delta target delta in (0, 1) (DPDM: 1e-5 for 60,000 images)
+     * @param accountant "prv" (default, tightest) or "rdp": calibrates sigma and reports epsilon
+     * @param noiseMultiplier a fixed sigma instead of calibrating one, or null
+     * @param secureNoise DP sampling and noise from fresh SecureRandom keys (not reproducible, not
+     *     revealed by the seed) instead of the seed
+     */
+    public record Privacy(double epsilon, double delta, String accountant, Double noiseMultiplier,
+            boolean secureNoise) {
+        public Privacy {
+            if (!(epsilon > 0)) {
+                throw new IllegalArgumentException("privacy.epsilon must be > 0 (or inf for non-private), got " + epsilon);
+            }
+            if (!(delta > 0 && delta < 1)) {
+                throw new IllegalArgumentException("privacy.delta must be in (0, 1), got " + delta);
+            }
+            accountant = accountant == null ? Accountants.DEFAULT : accountant;
+            Accountants.byName(accountant); // validates the name
+            if (noiseMultiplier != null) {
+                if (!(noiseMultiplier > 0 && Double.isFinite(noiseMultiplier))) {
+                    throw new IllegalArgumentException("privacy.noiseMultiplier must be finite and > 0, got "
+                            + noiseMultiplier);
+                }
+                if (Double.isInfinite(epsilon)) {
+                    throw new IllegalArgumentException("privacy.noiseMultiplier makes no sense with epsilon = inf"
+                            + " (non-private training adds no noise)");
+                }
+            }
+        }
+
+        @JsonIgnore
+        public boolean isPrivate() {
+            return Double.isFinite(epsilon);
+        }
+    }
+
+    /**
+     * How many examples per step and how many steps. Poisson sampling with q = batchSize / N. The
+     * DPDM reference code instead uses q = 1 / ceil(N / B) (1/15 for N = 60,000, B = 4096: an
+     * expected batch of 4,000) and T = epochs * ceil(N / B) (4,500 for 300 epochs); here
+     * T = ceil(epochs * N / B) (4,395). Give batchSize = N / 15 = 4000 to reproduce the reference
+     * schedule exactly.
+     *
+     * @param batchSize B, the expected logical batch size, 1 &lt;= B &lt;= N
+     * @param epochs length in passes over the data, or null when {@code steps} is given
+     * @param steps length in logical steps, or null when {@code epochs} is given
+     * @param microBatchSize examples per physical pass (bounds memory; the result does not depend
+     *     on it except through the diffusion noise draws, which are drawn per micro-batch)
+     */
+    public record Schedule(int batchSize, Double epochs, Long steps, int microBatchSize) {
+        public Schedule {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("schedule.batchSize must be >= 1, got " + batchSize);
+            }
+            if ((epochs == null) == (steps == null)) {
+                throw new IllegalArgumentException("schedule: give exactly one of epochs and steps, got epochs="
+                        + epochs + " steps=" + steps);
+            }
+            if (epochs != null && !(epochs > 0 && Double.isFinite(epochs))) {
+                throw new IllegalArgumentException("schedule.epochs must be finite and > 0, got " + epochs);
+            }
+            if (steps != null && steps < 1) {
+                throw new IllegalArgumentException("schedule.steps must be >= 1, got " + steps);
+            }
+            if (microBatchSize < 1) {
+                throw new IllegalArgumentException("schedule.microBatchSize must be >= 1, got " + microBatchSize);
+            }
+        }
+
+        /** Logical steps for a data set of {@code n} examples. */
+        public long totalSteps(int n) {
+            return steps != null ? steps : (long) Math.ceil(epochs * n / batchSize);
+        }
+    }
+
+    /**
+     * The per-example denoising loss ({@link io.dpdm.diffusion.DenoisingLoss}).
+     *
+     * @param preconditioning EDM, v-prediction, VP or VE
+     * @param noise the training distribution of sigma
+     * @param draws K, noise multiplicity (DPDM: 32)
+     * @param labelDropout classifier-free guidance label dropout (DPDM: 0.1)
+     * @param augmentation augmentation multiplicity (default none)
+     */
+    public record Objective(Preconditioning preconditioning, NoiseDistribution noise, int draws, double labelDropout,
+            Augmentation augmentation) {
+        public Objective {
+            required("objective.preconditioning", preconditioning);
+            required("objective.noise", noise);
+            augmentation = augmentation == null ? Augmentation.NONE : augmentation;
+            if (draws < 1) {
+                throw new IllegalArgumentException("objective.draws must be >= 1, got " + draws);
+            }
+            if (!(labelDropout >= 0 && labelDropout <= 1)) {
+                throw new IllegalArgumentException("objective.labelDropout must be in [0, 1], got " + labelDropout);
+            }
+        }
+    }
+
+    /**
+     * Adam, weight EMA and clipping (DPDM: lr 3e-4, EMA 0.999, flat clipping at C = 1).
+     *
+     * @param lr Adam learning rate
+     * @param emaDecay EMA decay in [0, 1)
+     * @param clipNorm C &gt; 0 (ignored when non-private)
+     * @param clipping FLAT or PER_LAYER
+     */
+    public record Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping) {
+        public Optimisation {
+            if (!(lr > 0 && Double.isFinite(lr))) {
+                throw new IllegalArgumentException("optimisation.lr must be finite and > 0, got " + lr);
+            }
+            if (!(emaDecay >= 0 && emaDecay < 1)) {
+                throw new IllegalArgumentException("optimisation.emaDecay must be in [0, 1), got " + emaDecay);
+            }
+            if (!(clipNorm > 0 && Double.isFinite(clipNorm))) {
+                throw new IllegalArgumentException("optimisation.clipNorm must be finite and > 0, got " + clipNorm);
+            }
+            clipping = clipping == null ? Clipping.FLAT : clipping;
+        }
+    }
+
+    /**
+     * In logical steps; a checkpoint is also written at the end and when stopped.
+     *
+     * @param log metrics line every this many steps (>= 1)
+     * @param checkpoint checkpoint every this many steps (>= 1)
+     * @param samples sample grid every this many steps, 0 = only at the end
+     */
+    public record Intervals(int log, int checkpoint, int samples) {
+        public Intervals {
+            if (log < 1 || checkpoint < 1 || samples < 0) {
+                throw new IllegalArgumentException("intervals: log and checkpoint must be >= 1 and samples >= 0, got "
+                        + log + ", " + checkpoint + ", " + samples);
+            }
+        }
+    }
+
+    private static void required(String field, Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.dpdm.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpdm.DpdmException;
+import io.dpdm.diffusion.Augmentation;
+import io.dpdm.diffusion.NoiseDistribution;
+import io.dpdm.diffusion.Preconditioning;
+import io.dpdm.diffusion.UNetConfig;
+import io.dpdm.dp.Clipping;
+import io.dpdm.privacy.Accountants;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config records, YAML/JSON round trips, layering and the privacy plan (no tensor engine). */
+class TrainConfigTest {
+    private static TrainConfig everyFeature(double epsilon) {
+        return new TrainConfig("some/data",
+                new TrainConfig.Privacy(epsilon, 1e-5, "rdp", Double.isInfinite(epsilon) ? null : 2.5, true),
+                new TrainConfig.Schedule(4096, 300.0, null, 16),
+                new TrainConfig.Objective(new Preconditioning.VPrediction(),
+                        NoiseDistribution.Mixture.highNoiseBiased(new NoiseDistribution.LogNormal(-1.2, 1.2), 0.3, 1, 80),
+                        32, 0.1, new Augmentation(true, 2)),
+                new TrainConfig.Optimisation(3e-4, 0.999, 1.0, Clipping.PER_LAYER),
+                UNetConfig.dpdm28(10), 123, new TrainConfig.Intervals(10, 100, 500));
+    }
+
+    @Test
+    void roundTripsThroughYamlAndJson(@TempDir Path dir) throws Exception {
+        for (double eps : new double[] {10, Double.POSITIVE_INFINITY}) {
+            TrainConfig config = everyFeature(eps);
+            Path yaml = Files.writeString(dir.resolve("c.yaml"), TrainConfigs.toYaml(config));
+            assertEquals(config, TrainConfigs.read(yaml));
+            Path json = Files.writeString(dir.resolve("c.json"), TrainConfigs.toJson(config));
+            assertEquals(config, TrainConfigs.read(json));
+        }
+    }
+
+    @Test
+    void handWrittenYamlLayersOverAPreset(@TempDir Path dir) throws Exception {
+        TrainConfig base = everyFeature(1);
+        Path file = Files.writeString(dir.resolve("over.yaml"), String.join("\n",
+                "privacy: {epsilon: inf}",
+                "schedule: {batchSize: 64, epochs: null, steps: 10}",
+                "objective:",
+                "  preconditioning: {type: edm, sigmaData: 0.5}",
+                "  draws: 4",
+                "network: {baseChannels: 16}", ""));
+        ObjectNode tree = TrainConfigs.merge(TrainConfigs.toTree(base), TrainConfigs.readTree(file));
+        tree.with("privacy").putNull("noiseMultiplier");
+        TrainConfig c = TrainConfigs.fromTree(tree, file.toString());
+        assertEquals(Double.POSITIVE_INFINITY, c.privacy().epsilon());
+        assertEquals(new TrainConfig.Schedule(64, null, 10L, 16), c.schedule());
+        assertEquals(new Preconditioning.Edm(0.5), c.objective().preconditioning()); // type change: replaced whole
+        assertEquals(4, c.objective().draws());
+        assertEquals(base.objective().noise(), c.objective().noise()); // untouched fields stay
+        assertEquals(16, c.network().baseChannels());
+        assertEquals(base.network().channelMultipliers(), c.network().channelMultipliers());
+    }
+
+    @Test
+    void invalidFieldsFailWithTheFieldName(@TempDir Path dir) throws Exception {
+        ObjectNode tree = TrainConfigs.toTree(everyFeature(1));
+        tree.with("schedule").put("steps", 5); // epochs is set too
+        DpdmException both = assertThrows(DpdmException.class, () -> TrainConfigs.fromTree(tree, "x.yaml"));
+        assertTrue(both.getMessage().contains("x.yaml") && both.getMessage().contains("exactly one of epochs and steps"),
+                both.getMessage());
+        ObjectNode negative = TrainConfigs.toTree(everyFeature(1));
+        negative.with("objective").put("draws", 0);
+        assertTrue(assertThrows(DpdmException.class, () -> TrainConfigs.fromTree(negative, "y"))
+                .getMessage().contains("objective.draws must be >= 1"));
+        Path notYaml = Files.writeString(dir.resolve("bad.yaml"), "privacy: [unclosed");
+        assertTrue(assertThrows(DpdmException.class, () -> TrainConfigs.readTree(notYaml)).getMessage()
+                .startsWith(notYaml.toString()));
+        assertThrows(IllegalArgumentException.class, () -> new TrainConfig.Privacy(0, 1e-5, "prv", null, false));
+        assertThrows(IllegalArgumentException.class, () -> new TrainConfig.Privacy(1, 1e-5, "moments", null, false));
+    }
+
+    @Test
+    void paperScheduleMatchesTheReferenceWhenBIsNOver15() {
+        // q = 1/15 and T = 300 * 15 = 4500: the reference code's schedule for N = 60,000.
+        assertEquals(4500, new TrainConfig.Schedule(4000, 300.0, null, 16).totalSteps(60_000));
+        // B = 4096: q = 0.0683, T = ceil(300 * 60000 / 4096) = 4395.
+        assertEquals(4395, new TrainConfig.Schedule(4096, 300.0, null, 16).totalSteps(60_000));
+    }
+
+    @Test
+    void planCalibratesSigmaToMeetTheTarget() {
+        TrainConfig c = withPrivacy(new TrainConfig.Privacy(10, 1e-5, "rdp", null, false), 4000);
+        TrainPlan plan = TrainPlan.of(c, 60_000);
+        assertEquals(1.0 / 15, plan.sampleRate(), 1e-15);
+        assertEquals(4500, plan.steps());
+        // Opacus' search with the RDP accountant: DPDM's published sigma for eps 10 is 2.488.
+        assertEquals(2.488, plan.noiseMultiplier(), 0.01);
+        assertTrue(plan.plannedEpsilon() <= 10 && plan.plannedEpsilon() > 9.9, "planned " + plan.plannedEpsilon());
+    }
+
+    @Test
+    void refusesATooSmallNoiseMultiplierNamingThePlannedEpsilon() {
+        TrainConfig c = withPrivacy(new TrainConfig.Privacy(1, 1e-5, "rdp", 2.488, false), 4000);
+        double planned = Accountants.byName("rdp").epsilon(1.0 / 15, 2.488, 4500, 1e-5).epsilon();
+        DpdmException e = assertThrows(DpdmException.class, () -> TrainPlan.of(c, 60_000));
+        assertTrue(e.getMessage().startsWith("refusing to start") && e.getMessage().contains(
+                String.format(java.util.Locale.ROOT, "%.4g", planned)), e.getMessage());
+        assertTrue(planned > 9, "independent check: sigma 2.488 is DPDM's eps-10 setting, got " + planned);
+    }
+
+    @Test
+    void refusesAnUnreachableTarget() {
+        // RDP with orders up to 63 cannot certify below log(1/delta)/62 = 0.186 at delta 1e-5, whatever sigma.
+        TrainConfig c = withPrivacy(new TrainConfig.Privacy(0.1, 1e-5, "rdp", null, false), 4000);
+        DpdmException e = assertThrows(DpdmException.class, () -> TrainPlan.of(c, 60_000));
+        assertTrue(e.getMessage().contains("cannot meet epsilon 0.1"), e.getMessage());
+        DpdmException big = assertThrows(DpdmException.class,
+                () -> TrainPlan.of(withPrivacy(new TrainConfig.Privacy(1, 1e-5, "rdp", null, false), 4000), 100));
+        assertTrue(big.getMessage().contains("batchSize 4000 exceeds the data set size 100"), big.getMessage());
+    }
+
+    @Test
+    void nonPrivatePlanSpendsNothingAndAddsNoNoise() {
+        TrainPlan plan = TrainPlan.of(withPrivacy(new TrainConfig.Privacy(Double.POSITIVE_INFINITY, 1e-5, "prv", null,
+                false), 4000), 60_000);
+        assertEquals(0, plan.noiseMultiplier());
+        assertEquals(Double.POSITIVE_INFINITY, plan.plannedEpsilon());
+    }
+
+    private static TrainConfig withPrivacy(TrainConfig.Privacy p, int batch) {
+        TrainConfig c = everyFeature(1);
+        return new TrainConfig(c.data(), p, new TrainConfig.Schedule(batch, 300.0, null, 16), c.objective(),
+                c.optimisation(), c.network(), c.seed(), c.intervals());
+    }
+}
