@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code dpdm bench ...}: a thin parent for the benchmarks; each one is a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks (warm up, repeat, print medians).",
-        subcommands = {AccountantBenchCommand.class, DpStepBenchCommand.class})
+        subcommands = {AccountantBenchCommand.class, DpStepBenchCommand.class, SampleBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,6 +1,6 @@
 package io.dpdm.sample;
 
-/** Receives sampler progress, counted in solver steps over all batches. */
+/** Receives progress as (done, total): solver steps over all batches from {@link Sampler}, images from {@link SampleService}. */
 @FunctionalInterface
 public interface SamplingProgress {
     SamplingProgress NONE = (done, total) -> {};

@@ -1,0 +1,125 @@
+package io.dpdm.sample;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import io.dpdm.DpdmException;
+import io.dpdm.diffusion.Denoiser;
+import io.dpdm.diffusion.Preconditioned;
+import io.dpdm.diffusion.Preconditioning;
+import io.dpdm.diffusion.UNet;
+import io.dpdm.diffusion.UNetConfig;
+import io.dpdm.nn.Gradients;
+import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.Torch;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A U-Net wrapped in its preconditioning (D = c_skip x + c_out F(c_in x, c_noise), EDM eq. 7), as
+ * an inference-only {@link Denoiser}. The parameters live in one {@link ParameterStore}; every
+ * evaluation runs through {@link Gradients#forward}, i.e. shared weights, evaluation mode, no
+ * gradient recording, all temporaries freed when the pass ends.
+ */
+public final class DenoiserNetwork implements AutoCloseable {
+    /**
+     * Rows per network pass. Activations of 64 rows of the 28x28 network (about 6 MB each at 32
+     * channels) stay in cache; at 256 rows every element-wise pass streams from memory. Measured
+     * with `dpdm bench sample` on one thread: 66 image-evaluations per CPU-second at 64 rows,
+     * 58 at 32, 46.5 at 256.
+     */
+    static final int CHUNK_ROWS = 64;
+
+    private final ParameterStore store;
+    private final UNet unet;
+    private final Preconditioned model;
+
+    private DenoiserNetwork(UNetConfig network, Preconditioning preconditioning, long seed) {
+        store = new ParameterStore(seed);
+        unet = UNet.create(store, network);
+        model = new Preconditioned(unet, preconditioning);
+    }
+
+    /** A freshly initialised network (benchmarks; the start point before {@link #assign}). */
+    public static DenoiserNetwork create(UNetConfig network, Preconditioning preconditioning, long seed) {
+        Torch.engine();
+        return new DenoiserNetwork(network, preconditioning, seed);
+    }
+
+    /**
+     * Replaces every parameter by the array of the same name in {@code weights}, which must hold
+     * exactly this network's parameters with the same shapes, in float32.
+     *
+     * @param source what the weights are, for error messages (e.g. "model.zip, 'ema' weights")
+     * @throws DpdmException naming the first parameter that is missing, unknown or misshapen
+     */
+    public void assign(Map<String, NDArray> weights, String source) {
+        Map<String, NDArray> params = store.asMap();
+        for (String name : weights.keySet()) {
+            if (!params.containsKey(name)) {
+                throw new DpdmException(source + ": parameter '" + name + "' does not exist in the network the model"
+                        + " card describes (incompatible checkpoint)");
+            }
+        }
+        params.forEach((name, p) -> {
+            NDArray w = weights.get(name);
+            if (w == null) {
+                throw new DpdmException(source + ": parameter '" + name + "' " + p.getShape()
+                        + " is missing (incompatible checkpoint)");
+            }
+            if (!w.getShape().equals(p.getShape()) || w.getDataType() != DataType.FLOAT32) {
+                throw new DpdmException(source + ": parameter '" + name + "' has shape " + w.getShape() + " "
+                        + w.getDataType() + " but the network needs " + p.getShape() + " float32 (incompatible checkpoint)");
+            }
+        });
+        params.forEach((name, p) -> Torch.assign(p, weights.get(name)));
+    }
+
+    /**
+     * This network as a sampling denoiser; results belong to the manager of the input x. Rows are
+     * evaluated in chunks of at most {@link #CHUNK_ROWS}, so any batch size runs at the speed of
+     * a cache-sized one; every row's result is independent of the others, so chunking changes no
+     * value.
+     */
+    public Denoiser denoiser() {
+        return (x, sigma, labels) -> {
+            int rows = Math.toIntExact(x.getShape().get(0));
+            if (rows <= CHUNK_ROWS) {
+                return evaluate(x, sigma, labels);
+            }
+            NDList parts = new NDList();
+            for (int start = 0; start < rows; start += CHUNK_ROWS) {
+                int end = Math.min(rows, start + CHUNK_ROWS);
+                parts.add(evaluate(x.get(start + ":" + end), Arrays.copyOfRange(sigma, start, end),
+                        labels == null ? null : Arrays.copyOfRange(labels, start, end)));
+            }
+            return NDArrays.concat(parts, 0);
+        };
+    }
+
+    private NDArray evaluate(NDArray x, double[] sigma, int[] labels) {
+        int rows = Math.toIntExact(x.getShape().get(0));
+        return Gradients.forward(x.getManager(), store, rows, 1, w -> {
+            // Results belong to the manager of their first operand: a pass-local copy of x keeps
+            // every activation in the pass manager, freed as soon as this evaluation ends.
+            NDArray local = Torch.copy(x);
+            local.attach(w.manager());
+            return model.apply(w, local, sigma, labels == null ? null : w.manager().create(labels));
+        });
+    }
+
+    public UNetConfig config() {
+        return unet.config();
+    }
+
+    /** Number of scalar parameters. */
+    public long parameterCount() {
+        return store.count();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
