@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * per-channel mean of its input. Its features are known in closed form, which checks the input
  * contract ([0, 1] values, grayscale repeated to 3 channels).
  */
-class TorchScriptFeaturesTest {
+public class TorchScriptFeaturesTest {
     private static final String CODE = """
             class Net(Module):
               __parameters__ = []
@@ -33,7 +33,7 @@ class TorchScriptFeaturesTest {
             """;
 
     /** A TorchScript archive of the module above, as torch.jit.save lays it out. */
-    static Path channelMeanModule(Path dir) throws IOException {
+    public static Path channelMeanModule(Path dir) throws IOException {
         // pickle protocol 2: __torch__.Net object with state {'training': True}
         byte[] data = concat(new byte[] {(byte) 0x80, 2, 'c'}, "__torch__\nNet\n".getBytes(StandardCharsets.US_ASCII),
                 new byte[] {'q', 0, ')', (byte) 0x81, '}', '(', 'X', 8, 0, 0, 0},
