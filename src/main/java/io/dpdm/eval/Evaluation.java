@@ -180,6 +180,11 @@ public final class Evaluation {
             throw new DpdmException("--synthetic " + set.dir() + ": images are " + syn.shape() + " but the real data set "
                     + real.name() + " has " + real.shape());
         }
+        if (syn.numClasses() == 1 && real.numClasses() > 1) {
+            throw new DpdmException("--synthetic " + set.dir() + ": the images have one class ('"
+                    + syn.classNames().get(0) + "'), an unconditional model's output; the downstream classifiers"
+                    + " need a class-conditional model trained on " + real.name());
+        }
         if (!syn.classNames().equals(real.classNames())) {
             throw new DpdmException("--synthetic " + set.dir() + ": classes " + syn.classNames()
                     + " do not match the real data set " + real.name() + "'s " + real.classNames());
