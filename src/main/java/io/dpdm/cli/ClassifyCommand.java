@@ -7,6 +7,7 @@ import io.dpdm.classify.Accuracy;
 import io.dpdm.classify.Classifier;
 import io.dpdm.classify.ClassifierKind;
 import io.dpdm.classify.ClassifierTrainer;
+import io.dpdm.classify.HoldOut;
 import io.dpdm.classify.TrainingResult;
 import io.dpdm.classify.TrainingSettings;
 import io.dpdm.data.Datasets;
@@ -16,12 +17,10 @@ import io.dpdm.data.LoadOptions;
 import io.dpdm.privacy.Accountants;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -151,32 +150,8 @@ final class ClassifyCommand implements Callable<Integer> {
 
     /** {train, validation or null}: a seeded random fraction of the training split held out. */
     static ImageSplit[] holdOut(ImageSplit train, double fraction, long seed) {
-        int held = (int) Math.round(train.size() * fraction);
-        if (held == 0) {
-            return new ImageSplit[] {train, null};
-        }
-        int[] order = new int[train.size()];
-        Arrays.setAll(order, i -> i);
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5eedL);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return new ImageSplit[] {subset(train, Arrays.copyOfRange(order, held, order.length)),
-            subset(train, Arrays.copyOfRange(order, 0, held))};
-    }
-
-    private static ImageSplit subset(ImageSplit split, int[] indices) {
-        int n = split.shape().size();
-        byte[] pixels = new byte[indices.length * n];
-        int[] labels = new int[indices.length];
-        for (int i = 0; i < indices.length; i++) {
-            System.arraycopy(split.rawImage(indices[i]), 0, pixels, i * n, n);
-            labels[i] = split.label(indices[i]);
-        }
-        return new ImageSplit(split.shape(), pixels, labels);
+        HoldOut h = HoldOut.of(train, fraction, seed);
+        return new ImageSplit[] {h.train(), h.validation()};
     }
 
     private Map<String, Object> report(ImageDataset dataset, ClassifierKind kind, TrainingSettings settings,

@@ -12,8 +12,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         version = "dpdm 0.1.0",
         description = "Differentially private diffusion models: train, sample, evaluate.",
-        subcommands = {DataCommand.class, PrivacyCommand.class, ClassifyCommand.class, TrainCommand.class,
-            SampleCommand.class, BenchCommand.class, DemoCommand.class})
+        subcommands = {DataCommand.class, PrivacyCommand.class, TrainCommand.class, SampleCommand.class,
+            ClassifyCommand.class, EvaluateCommand.class, BenchCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

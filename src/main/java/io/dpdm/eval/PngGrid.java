@@ -1,5 +1,6 @@
 package io.dpdm.eval;
 
+import io.dpdm.data.Pixels;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +12,9 @@ import javax.imageio.ImageIO;
  * Renders images (channel-major C x H x W float values in [-1, 1], C = 1 or 3) into one PNG
  * grid, each pixel enlarged to scale x scale, with a 2-pixel mid-grey gap between cells and a
  * wider one between groups of {@code group} adjacent columns (pairs of images, for instance).
- * Private to the report: the data package's image grid is the general-purpose one.
+ * Private to the report: the data package's {@link io.dpdm.data.ImageGrid} is the general-purpose,
+ * class-labelled grid; this one lays out unlabelled cells in groups (synthetic/training pairs).
+ * Both share {@link io.dpdm.data.Pixels} for the value mapping.
  */
 final class PngGrid {
     private static final int GAP = 2;
@@ -55,10 +58,10 @@ final class PngGrid {
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
                     int p = y * width + x;
-                    int r = level(img[p]);
+                    int r = Pixels.toUint8(img[p]);
                     int rgb = channels == 1
                             ? r << 16 | r << 8 | r
-                            : r << 16 | level(img[plane + p]) << 8 | level(img[2 * plane + p]);
+                            : r << 16 | Pixels.toUint8(img[plane + p]) << 8 | Pixels.toUint8(img[2 * plane + p]);
                     for (int dy = 0; dy < scale; dy++) {
                         for (int dx = 0; dx < scale; dx++) {
                             out.setRGB(x0 + x * scale + dx, y0 + y * scale + dy, rgb);
@@ -68,11 +71,6 @@ final class PngGrid {
             }
         }
         return png(out);
-    }
-
-    /** [-1, 1] to 0..255, the inverse of the loaders' scaling; out-of-range values are clipped. */
-    private static int level(float v) {
-        return (int) Math.max(0, Math.min(255, Math.round((v + 1) * 127.5f)));
     }
 
     static byte[] png(BufferedImage image) {

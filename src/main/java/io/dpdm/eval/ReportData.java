@@ -10,7 +10,8 @@ import java.util.List;
  * @param headline what was evaluated
  * @param accuracies downstream classifiers trained on synthetic data, tested on the real test set
  * @param perClass per-class test accuracy of those classifiers (may be empty)
- * @param privacy the model's privacy guarantee
+ * @param privacy the model's privacy guarantee, or null when the images carry none (a model
+ *     trained without DP, or a set without a manifest)
  * @param frechet Frechet distances, each named by its feature space (may be empty)
  * @param curves training curves (lists may be empty)
  * @param memorisation memorisation audits, one per space (pixels, features; may be empty)
@@ -28,7 +29,6 @@ public record ReportData(
 
     public ReportData {
         require(headline, "headline");
-        require(privacy, "privacy");
         require(curves, "curves");
         require(images, "images");
         accuracies = List.copyOf(require(accuracies, "accuracies"));
@@ -63,15 +63,23 @@ public record ReportData(
      * @param dataset data set key, e.g. "fashion-mnist" (selects the published figures)
      * @param syntheticImages number of synthetic images evaluated
      * @param generatedAt when the report was made (ISO-8601 text, supplied by the caller)
+     * @param notes how this evaluation departs from the published protocol, if at all (shown
+     *     under the title), e.g. fewer classifier epochs
      */
-    public record Headline(String title, String dataset, long syntheticImages, String generatedAt) {
+    public record Headline(String title, String dataset, long syntheticImages, String generatedAt,
+                           List<String> notes) {
         public Headline {
             text(title, "headline.title");
             text(dataset, "headline.dataset");
             text(generatedAt, "headline.generatedAt");
+            notes = List.copyOf(require(notes, "headline.notes"));
             if (syntheticImages < 0) {
                 throw new IllegalArgumentException("headline.syntheticImages: expected >= 0, got " + syntheticImages);
             }
+        }
+
+        public Headline(String title, String dataset, long syntheticImages, String generatedAt) {
+            this(title, dataset, syntheticImages, generatedAt, List.of());
         }
     }
 

@@ -31,6 +31,7 @@ public final class ReportWriter {
     static final String LOSS_NOTICE = "The training loss is computed on the private training data and is NOT covered"
             + " by the (epsilon, delta) guarantee; it is for the operator only.";
     static final String FORMAT = "dpdm-report/1";
+    static final String NO_GUARANTEE = "none: the synthetic images carry no differential-privacy guarantee";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> PROTOCOL_CLASSIFIERS = List.of("LogReg", "MLP", "CNN");
@@ -58,6 +59,9 @@ public final class ReportWriter {
 
     /** The DPDM paper's figure for this classifier, data set and epsilon, if published. */
     static Optional<Double> paperAccuracy(ReportData data, String classifier) {
+        if (data.privacy() == null) {
+            return Optional.empty();
+        }
         return PublishedResults.dpdm(data.headline().dataset(), data.privacy().targetEpsilon()).flatMap(r ->
                 switch (classifier.toLowerCase(Locale.ROOT)) {
                     case "logreg" -> Optional.of(r.logReg());
@@ -81,8 +85,8 @@ public final class ReportWriter {
             row.set("paper", JSON.valueToTree(paperAccuracy(data, a.classifier()).orElse(null)));
             accuracies.add(row);
         }
-        root.set("references", JSON.valueToTree(
-                PublishedResults.lookup(data.headline().dataset(), data.privacy().targetEpsilon())));
+        root.set("references", JSON.valueToTree(data.privacy() == null ? List.of()
+                : PublishedResults.lookup(data.headline().dataset(), data.privacy().targetEpsilon())));
         root.set("perClass", JSON.valueToTree(data.perClass()));
         root.set("frechet", JSON.valueToTree(data.frechet()));
         root.set("curves", JSON.valueToTree(data.curves()));
@@ -125,11 +129,15 @@ public final class ReportWriter {
                 .append(h.syntheticImages()).append(" synthetic images &middot; generated ")
                 .append(esc(h.generatedAt())).append("</p>\n");
         s.append("<p class=\"notice\">").append(esc(OPERATOR_NOTICE)).append("</p>\n");
+        for (String note : h.notes()) {
+            s.append("<p class=\"note\">").append(esc(note)).append("</p>\n");
+        }
 
         section(s, "headline", "Headline figures");
         s.append("<table>\n");
-        row(s, "Privacy guarantee", "(&epsilon; = " + num(p.epsilon()) + ", &delta; = " + num(p.delta()) + ") &middot; "
-                + esc(p.accountant()) + " accountant &middot; target &epsilon; " + num(p.targetEpsilon()));
+        row(s, "Privacy guarantee", p == null ? NO_GUARANTEE : "(&epsilon; = " + num(p.epsilon()) + ", &delta; = "
+                + num(p.delta()) + ") &middot; " + esc(p.accountant()) + " accountant &middot; target &epsilon; "
+                + num(p.targetEpsilon()));
         for (ReportData.Accuracy a : data.accuracies()) {
             row(s, esc(a.classifier()) + " accuracy, trained on synthetic data", pct(a.syntheticTrained())
                     + paperAccuracy(data, a.classifier()).map(v -> " (DPDM paper: " + pct(v) + ")").orElse(""));
@@ -168,6 +176,10 @@ public final class ReportWriter {
                             .orElse("&ndash;")).append("</td></tr>\n");
         }
         s.append("</table>\n");
+        if (data.privacy() == null) {
+            s.append("<p>No published figures shown: the synthetic images carry no privacy guarantee.</p>\n");
+            return;
+        }
         List<PublishedResults.Reference> refs =
                 PublishedResults.lookup(data.headline().dataset(), data.privacy().targetEpsilon());
         if (refs.isEmpty()) {
@@ -211,6 +223,10 @@ public final class ReportWriter {
 
     private static void privacySection(StringBuilder s, ReportData.Privacy p) {
         section(s, "privacy", "Privacy guarantee");
+        if (p == null) {
+            s.append("<p>").append(NO_GUARANTEE).append("</p>\n");
+            return;
+        }
         s.append("<p>The model, and every image sampled from it, satisfies (&epsilon; = ").append(num(p.epsilon()))
                 .append(", &delta; = ").append(num(p.delta())).append(")-differential privacy with respect to the"
                         + " training set, as computed by the ").append(esc(p.accountant()))
@@ -324,6 +340,7 @@ public final class ReportWriter {
             th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
             th { background: #f3f3f3; font-weight: 600; }
             .meta { color: #555; }
+            .note { background: #eef4ff; border-left: 4px solid #3a6fd8; padding: 0.4em 0.8em; }
             .notice { background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.6em 0.8em; }
             .small { font-size: 0.9em; color: #555; }
             img { max-width: 100%; image-rendering: pixelated; }

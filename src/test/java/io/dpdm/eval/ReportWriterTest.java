@@ -35,7 +35,7 @@ class ReportWriterTest {
         return new RowMatrix(v, n, 64);
     }
 
-    private static ReportData sample() {
+    static ReportData sample() {
         Random rnd = new Random(9);
         RowMatrix train = images(rnd, 300);
         RowMatrix test = images(rnd, 100);
