@@ -9,6 +9,7 @@ import io.dpdm.nn.Layer;
 import io.dpdm.nn.Linear;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Spatial;
+import io.dpdm.nn.Torch;
 import io.dpdm.nn.Weights;
 
 /**
@@ -23,8 +24,6 @@ import io.dpdm.nn.Weights;
  */
 record ResidualBlock(GroupNorm norm0, Layer resample, Conv2d conv0, Linear embedding, GroupNorm norm1,
         Dropout dropout, Conv2d conv1, Conv2d skip) {
-    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
-
     static ResidualBlock create(ParameterStore s, String name, int in, int out, UNetLayout.Resample resample,
             int embeddingDim, double dropout) {
         Layer sampling = switch (resample) {
@@ -60,6 +59,7 @@ record ResidualBlock(GroupNorm norm0, Layer resample, Conv2d conv0, Linear embed
         if (skip != null) {
             x = skip.forward(w, x);
         }
-        return x.add(h).mul(INV_SQRT2);
+        // A native scalar: x.mul(float) on the gradient path reads freed memory (see Torch.scalar).
+        return x.add(h).mul(Torch.scalar(w.manager(), Math.sqrt(0.5)));
     }
 }
