@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Per preset: synthetic images, Heun steps, classifier epochs. */
     enum Budget {
-        QUICK(10_000, 10, 2),
+        QUICK(6_000, 10, 2),
         CPU(20_000, 18, 10);
 
         final int images;
