@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Per preset: synthetic images, Heun steps, classifier epochs. */
     enum Budget {
         QUICK(6_000, 10, 2),
-        CPU(20_000, 18, 10);
+        CPU(10_000, 18, 10);
 
         final int images;
         final int sampleSteps;

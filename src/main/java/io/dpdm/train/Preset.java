@@ -20,23 +20,22 @@ import java.util.List;
  *       K 32, C 1, Adam lr 3e-4, EMA 0.999, label dropout 0.1; v-prediction with logSNR-uniform
  *       sigma for epsilon &lt; 1 (DPDM's choice at 0.2: high-noise training), EDM with the
  *       log-normal sigma otherwise (epsilon 1 and 10). Needs GPUs or days of CPU.
- *   <li>{@link #CPU}: aimed at about an hour on 2 cores. Measured on a shared 2-core machine: the
- *       QUICK network (nf 16, two levels, 28x28) costs ~2 CPU s per 128 per-example draws (~60
- *       draws per CPU second, one engine thread); the DPDM network (nf 32, three levels, 2 blocks)
- *       is several times dearer per draw. An hour is then ~1e5-1.5e5 draws, so the CPU preset
- *       keeps DPDM's widths and levels but one block per level, spends them on examples rather
- *       than noise draws (K 2: DPDM's ablation loses little from K 32 to K 2, while every
- *       halving of B doubles the relative DP noise) and on B 512 x 140 steps (~1.2 epochs), with
- *       a larger learning rate (1e-3) and a shorter EMA (0.99) for so few steps. Not yet timed
- *       end to end on an idle machine.
- *   <li>{@link #QUICK}: nf 16, two levels, B 64, K 2, 30 steps: about 2 minutes of CPU on 2
- *       cores; for the demo and smoke tests. Its samples are blobs, not garments.
+ *   <li>{@link #CPU}: aimed at about an hour on 2 cores (training ~45 min, then sampling and
+ *       evaluation in the demo). Measured on the idle 2-core box (B 512, K 1 or 2, 3 steps each):
+ *       DPDM's widths (nf 32, three levels, one block) train at ~45 example-draws/s, nf 16 with
+ *       three levels at ~110/s. At 45/s an hour buys 140 steps of B 512 (1.2 epochs): too few
+ *       Adam steps for a denoiser. So the CPU preset halves the width (attention stays at 7x7,
+ *       where it is cheap), uses K 1 (DPDM's ablation loses little from K 32 to small K, while
+ *       the DP noise relative to the signal falls with B) and B 1024 x 280 steps (4.8 epochs),
+ *       Adam lr 2e-3 and EMA 0.99 for so short a run.
+ *   <li>{@link #QUICK}: the CPU network, B 256, K 1, 60 steps: about 2.5 minutes on 2 cores; for
+ *       the demo and smoke tests.
  * </ul>
  */
 public enum Preset {
     PAPER(32, List.of(1, 2, 2), 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500)),
-    CPU(32, List.of(1, 2, 2), 1, 512, null, 140L, 2, 64, 1e-3, 0.99, new TrainConfig.Intervals(5, 10, 35)),
-    QUICK(16, List.of(1, 2), 1, 64, null, 30L, 2, 64, 1e-3, 0.9, new TrainConfig.Intervals(2, 10, 30));
+    CPU(16, List.of(1, 2, 2), 1, 1024, null, 280L, 1, 256, 2e-3, 0.99, new TrainConfig.Intervals(5, 20, 70)),
+    QUICK(16, List.of(1, 2, 2), 1, 256, null, 60L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(2, 20, 60));
 
     private final int nf;
     private final List<Integer> multipliers;
