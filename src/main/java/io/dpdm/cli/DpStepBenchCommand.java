@@ -50,11 +50,13 @@ import picocli.CommandLine.Spec;
  *
  * <ul>
  *   <li>the private step: one {@link DpSgd} step with N = B and q = 1 (so the Poisson batch is
- *       exactly the B examples), micro-batch B: per-example gradients, flat clipping, summing,
- *       noise, Adam and EMA;
- *   <li>the non-private step: the ordinary batch gradient of the same loss on the same batch,
+ *       exactly the B examples) in physical passes of M examples ({@code --micro-batch}, default
+ *       B): per-example gradients, flat clipping, summing, noise, Adam and EMA;
+ *   <li>the non-private step: the ordinary batch gradient of the same loss on the whole batch in
+ *       one pass (it needs no per-example weights, so it fits where the private pass may not),
  *       Adam and EMA;
- *   <li>the per-example gradients alone, so the clip + noise + update share can be told apart.
+ *   <li>the per-example gradients alone (same passes), so the clip + noise + update share can be
+ *       told apart.
  * </ul>
  *
  * Loss: the CNN classifier's cross-entropy (K = 1, dropout on), or DPDM's denoising loss for the
@@ -79,6 +81,11 @@ final class DpStepBenchCommand implements Callable<Integer> {
     @Option(names = "--draws", paramLabel = "K", description = "Noise draws per example (default: ${DEFAULT-VALUE}).")
     int draws = 1;
 
+    @Option(names = "--micro-batch", paramLabel = "M",
+            description = "Examples per physical pass of the private step (default: B). The U-Net at B=16, K=32"
+                    + " needs passes of fewer rows (M*K) to fit in memory.")
+    Integer microBatch;
+
     @Option(names = "--reps", paramLabel = "R", description = "Timed repetitions of each step (default: ${DEFAULT-VALUE}).")
     int reps = 5;
 
@@ -89,14 +96,18 @@ final class DpStepBenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
-    /** A network, its parameters and its per-example loss on the fixed batch. */
-    private record Workload(ParameterStore store, AutoCloseable owner, Function<Weights, NDArray> loss) {}
+    /** A network, its parameters and its per-example loss on given examples of the fixed batch. */
+    private record Workload(ParameterStore store, AutoCloseable owner, Function<int[], Function<Weights, NDArray>> loss) {}
 
     @Override
     public Integer call() throws Exception {
         if (examples < 1 || draws < 1 || reps < 1 || leakSteps < 0) {
             throw new IllegalArgumentException("--examples, --draws and --reps must be >= 1 and --leak-steps >= 0, got "
                     + examples + ", " + draws + ", " + reps + ", " + leakSteps);
+        }
+        int passSize = microBatch == null ? examples : microBatch;
+        if (passSize < 1 || passSize > examples) {
+            throw new IllegalArgumentException("--micro-batch must be in [1, " + examples + "], got " + passSize);
         }
         if (leakSteps > 0 && leakSteps < LEAK_PROBE_STEP) {
             throw new IllegalArgumentException("--leak-steps must be >= " + LEAK_PROBE_STEP + ", got " + leakSteps);
@@ -113,19 +124,24 @@ final class DpStepBenchCommand implements Callable<Integer> {
         }
         int[] batch = new int[examples];
         Arrays.setAll(batch, i -> i);
-        Workload work = workload(train, batch);
+        Workload work = workload(train);
         try (AutoCloseable owner = work.owner()) {
             Map<String, NDArray> params = work.store().asMap();
-            DpSgd dp = new DpSgd(new DpSgdConfig(examples, 1.0, 1.0, 1.0, Clipping.FLAT, examples), params,
+            DpSgd dp = new DpSgd(new DpSgdConfig(examples, 1.0, 1.0, 1.0, Clipping.FLAT, passSize), params,
                     new Adam(params, 3e-4), new Ema(params, 0.999), DpRandom.seeded(0), new PrivacyLedger()::append);
             Adam adam = new Adam(params, 3e-4);
             Ema ema = new Ema(params, 0.999);
             Runnable dpStep = () -> dp.step((indices, m) ->
-                    Gradients.perExample(m, work.store(), examples, draws, true, work.loss()));
-            Runnable perExampleOnly = () -> inStep(work.store(), m ->
-                    Gradients.perExample(m, work.store(), examples, draws, true, work.loss()));
+                    Gradients.perExample(m, work.store(), indices.length, draws, true, work.loss().apply(indices)));
+            Runnable perExampleOnly = () -> inStep(work.store(), m -> {
+                for (int from = 0; from < examples; from += passSize) {
+                    int[] pass = Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize));
+                    Gradients.perExample(m, work.store(), pass.length, draws, true, work.loss().apply(pass));
+                }
+                return null;
+            });
             Runnable plainStep = () -> inStep(work.store(), m -> {
-                adam.update(Gradients.batch(m, work.store(), examples, draws, true, work.loss()));
+                adam.update(Gradients.batch(m, work.store(), examples, draws, true, work.loss().apply(batch)));
                 ema.update();
                 return null;
             });
@@ -135,22 +151,21 @@ final class DpStepBenchCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private Workload workload(ImageSplit train, int[] batch) {
+    private Workload workload(ImageSplit train) {
         switch (model) {
             case "cnn" -> {
                 Classifier c = Classifier.create(ClassifierKind.CNN, train.shape(), 10, 0);
-                return new Workload(c.parameters(), c, w ->
-                        c.loss(w, train.images(w.manager(), batch), train.labels(w.manager(), batch)));
+                return new Workload(c.parameters(), c, indices -> w ->
+                        c.loss(w, train.images(w.manager(), indices), train.labels(w.manager(), indices)));
             }
             case "unet28" -> {
                 ParameterStore store = new ParameterStore(0);
                 Preconditioning.Edm edm = new Preconditioning.Edm();
                 DenoisingLoss loss = new DenoisingLoss(new Preconditioned(UNet.create(store, UNetConfig.dpdm28(10)), edm),
                         edm.defaultNoise(), draws, 10, 0.1, Augmentation.NONE);
-                int[] labels = Arrays.stream(batch).map(train::label).toArray();
                 SplittableRandom rng = new SplittableRandom(0);
-                return new Workload(store, store, w ->
-                        loss.perExample(w, train.images(w.manager(), batch), labels, rng.split()));
+                return new Workload(store, store, indices -> w -> loss.perExample(w, train.images(w.manager(), indices),
+                        Arrays.stream(indices).map(train::label).toArray(), rng.split()));
             }
             default -> throw new IllegalStateException("unchecked model " + model);
         }
@@ -221,6 +236,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("examples", examples);
         out.put("draws", draws);
+        out.put("micro_batch", microBatch == null ? examples : microBatch);
         out.put("reps", reps);
         return out;
     }

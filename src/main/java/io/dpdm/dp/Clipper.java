@@ -2,6 +2,7 @@ package io.dpdm.dp;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
@@ -37,13 +38,18 @@ public record Clipper(Clipping mode, double clipNorm) {
     public double[][] factors(List<NDArray> perExample) {
         int layers = perExample.size();
         int batch = Math.toIntExact(perExample.get(0).getShape().get(0));
-        double[][] squares = new double[layers][];
+        // One (layers, B) array of norms crosses to the host, not one per layer: each crossing
+        // is a native call and a copy, and networks have dozens of parameter tensors.
+        NDList norms = new NDList(layers);
+        for (NDArray g : perExample) {
+            norms.add(g.reshape(batch, -1).norm(new int[] {1}));
+        }
+        float[] all = NDArrays.stack(norms).toFloatArray();
+        double[][] squares = new double[layers][batch];
         for (int l = 0; l < layers; l++) {
-            NDArray g = perExample.get(l);
-            float[] norms = g.reshape(batch, -1).norm(new int[] {1}).toFloatArray();
-            squares[l] = new double[batch];
             for (int b = 0; b < batch; b++) {
-                squares[l][b] = (double) norms[b] * norms[b];
+                double norm = all[l * batch + b];
+                squares[l][b] = norm * norm;
             }
         }
         double[][] factors = new double[layers][batch];
