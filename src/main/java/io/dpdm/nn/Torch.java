@@ -46,4 +46,19 @@ public final class Torch {
     public static void assign(NDArray dst, NDArray src) {
         dst.set(new NDIndex(":"), src);
     }
+
+    /** PyTorch's intra-op thread count (one per core unless -Dai.djl.pytorch.num_threads says otherwise). */
+    public static int intraOpThreads() {
+        engine();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
+    /**
+     * Sets PyTorch's intra-op thread count for the calling thread and for threads that first use
+     * PyTorch after this call (PyTorch keeps one global count that each thread reads once).
+     */
+    public static void setIntraOpThreads(int threads) {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
 }

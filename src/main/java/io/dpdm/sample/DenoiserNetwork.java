@@ -13,7 +13,14 @@ import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Map;
 
 /**
@@ -31,11 +38,21 @@ public final class DenoiserNetwork implements AutoCloseable {
      */
     static final int CHUNK_ROWS = 64;
 
+    /**
+     * Chunks run concurrently on this many Java threads, each with ONE PyTorch thread, instead of
+     * one chunk at a time on all of PyTorch's threads: a 64-row chunk's element-wise passes and
+     * small convolutions split poorly across threads, whole chunks split perfectly.
+     */
+    private final int workers;
+    private final ExecutorService pool;
+
     private final ParameterStore store;
     private final UNet unet;
     private final Preconditioned model;
 
     private DenoiserNetwork(UNetConfig network, Preconditioning preconditioning, long seed) {
+        workers = Torch.intraOpThreads();
+        pool = workers > 1 ? Executors.newFixedThreadPool(workers, DenoiserNetwork::worker) : null;
         store = new ParameterStore(seed);
         unet = UNet.create(store, network);
         model = new Preconditioned(unet, preconditioning);
@@ -88,14 +105,50 @@ public final class DenoiserNetwork implements AutoCloseable {
             if (rows <= CHUNK_ROWS) {
                 return evaluate(x, sigma, labels);
             }
-            NDList parts = new NDList();
+            List<Callable<NDArray>> chunks = new ArrayList<>();
             for (int start = 0; start < rows; start += CHUNK_ROWS) {
+                int from = start;
                 int end = Math.min(rows, start + CHUNK_ROWS);
-                parts.add(evaluate(x.get(start + ":" + end), Arrays.copyOfRange(sigma, start, end),
-                        labels == null ? null : Arrays.copyOfRange(labels, start, end)));
+                NDArray part = x.get(from + ":" + end);
+                chunks.add(() -> evaluate(part, Arrays.copyOfRange(sigma, from, end),
+                        labels == null ? null : Arrays.copyOfRange(labels, from, end)));
             }
-            return NDArrays.concat(parts, 0);
+            return NDArrays.concat(new NDList(run(chunks)), 0);
         };
+    }
+
+    private List<NDArray> run(List<Callable<NDArray>> chunks) {
+        List<NDArray> parts = new ArrayList<>(chunks.size());
+        try {
+            if (pool == null) {
+                for (Callable<NDArray> c : chunks) {
+                    parts.add(c.call());
+                }
+            } else {
+                for (Future<NDArray> f : pool.invokeAll(chunks)) {
+                    parts.add(f.get());
+                }
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DpdmException("sampling interrupted");
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return parts;
+    }
+
+    private static Thread worker(Runnable task) {
+        Thread t = new Thread(() -> {
+            Torch.setIntraOpThreads(1);
+            task.run();
+        }, "dpdm-denoiser");
+        t.setDaemon(true);
+        return t;
     }
 
     private NDArray evaluate(NDArray x, double[] sigma, int[] labels) {
@@ -120,6 +173,10 @@ public final class DenoiserNetwork implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+            Torch.setIntraOpThreads(workers); // the global count the workers lowered
+        }
         store.close();
     }
 }
