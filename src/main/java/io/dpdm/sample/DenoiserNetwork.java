@@ -43,15 +43,15 @@ public final class DenoiserNetwork implements AutoCloseable {
      * one chunk at a time on all of PyTorch's threads: a 64-row chunk's element-wise passes and
      * small convolutions split poorly across threads, whole chunks split perfectly.
      */
-    private final int workers;
+    private final int intraOpThreads;
     private final ExecutorService pool;
 
     private final ParameterStore store;
     private final UNet unet;
     private final Preconditioned model;
 
-    private DenoiserNetwork(UNetConfig network, Preconditioning preconditioning, long seed) {
-        workers = Torch.intraOpThreads();
+    private DenoiserNetwork(UNetConfig network, Preconditioning preconditioning, long seed, int workers) {
+        intraOpThreads = Torch.intraOpThreads();
         pool = workers > 1 ? Executors.newFixedThreadPool(workers, DenoiserNetwork::worker) : null;
         store = new ParameterStore(seed);
         unet = UNet.create(store, network);
@@ -61,7 +61,13 @@ public final class DenoiserNetwork implements AutoCloseable {
     /** A freshly initialised network (benchmarks; the start point before {@link #assign}). */
     public static DenoiserNetwork create(UNetConfig network, Preconditioning preconditioning, long seed) {
         Torch.engine();
-        return new DenoiserNetwork(network, preconditioning, seed);
+        return create(network, preconditioning, seed, Torch.intraOpThreads());
+    }
+
+    /** As {@link #create(UNetConfig, Preconditioning, long)} with {@code workers} concurrent chunks. */
+    static DenoiserNetwork create(UNetConfig network, Preconditioning preconditioning, long seed, int workers) {
+        Torch.engine();
+        return new DenoiserNetwork(network, preconditioning, seed, workers);
     }
 
     /**
@@ -175,7 +181,7 @@ public final class DenoiserNetwork implements AutoCloseable {
     public void close() {
         if (pool != null) {
             pool.shutdownNow();
-            Torch.setIntraOpThreads(workers); // the global count the workers lowered
+            Torch.setIntraOpThreads(intraOpThreads); // the global count the workers lowered
         }
         store.close();
     }

@@ -28,14 +28,14 @@ import java.util.List;
  *       where it is cheap), uses K 1 (DPDM's ablation loses little from K 32 to small K, while
  *       the DP noise relative to the signal falls with B) and B 1024 x 280 steps (4.8 epochs),
  *       Adam lr 2e-3 and EMA 0.99 for so short a run.
- *   <li>{@link #QUICK}: the CPU network, B 256, K 1, 60 steps: about 2.5 minutes on 2 cores; for
+ *   <li>{@link #QUICK}: the CPU network, B 256, K 1, 100 steps: about 4.5 minutes on 2 cores; for
  *       the demo and smoke tests.
  * </ul>
  */
 public enum Preset {
     PAPER(32, List.of(1, 2, 2), 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500)),
     CPU(16, List.of(1, 2, 2), 1, 1024, null, 280L, 1, 256, 2e-3, 0.99, new TrainConfig.Intervals(5, 20, 70)),
-    QUICK(16, List.of(1, 2, 2), 1, 256, null, 60L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(2, 20, 60));
+    QUICK(16, List.of(1, 2, 2), 1, 256, null, 100L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(2, 20, 50));
 
     private final int nf;
     private final List<Integer> multipliers;

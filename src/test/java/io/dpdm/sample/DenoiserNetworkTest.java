@@ -17,13 +17,19 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DenoiserNetworkTest {
-    /** Chunked evaluation of many rows equals evaluating each row on its own. */
-    @Test
-    void rowsAreEvaluatedIndependentlyOfChunking() {
-        int rows = DenoiserNetwork.CHUNK_ROWS + 6;
-        try (DenoiserNetwork net = DenoiserNetwork.create(UNetConfig.tiny(1, 3), new Preconditioning.Edm(), 5);
+    /**
+     * Chunked evaluation of many rows equals evaluating each row on its own, whether the chunks
+     * run one after another or concurrently on worker threads (three chunks for two workers).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void rowsAreEvaluatedIndependentlyOfChunking(int workers) {
+        int rows = 2 * DenoiserNetwork.CHUNK_ROWS + 6;
+        try (DenoiserNetwork net = DenoiserNetwork.create(UNetConfig.tiny(1, 3), new Preconditioning.Edm(), 5, workers);
                 NDManager m = Torch.engine().newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(rows, 1, 8, 8)).mul(3);
             double[] sigma = new double[rows];
@@ -33,7 +39,8 @@ class DenoiserNetworkTest {
                 labels[i] = i % 4; // 3 = "no class"
             }
             float[] all = net.denoiser().denoise(x, sigma, labels).toFloatArray();
-            for (int i : new int[] {0, 1, DenoiserNetwork.CHUNK_ROWS - 1, DenoiserNetwork.CHUNK_ROWS, rows - 1}) {
+            for (int i : new int[] {0, 1, DenoiserNetwork.CHUNK_ROWS - 1, DenoiserNetwork.CHUNK_ROWS,
+                    2 * DenoiserNetwork.CHUNK_ROWS, rows - 1}) {
                 float[] one = net.denoiser().denoise(x.get(i + ":" + (i + 1)), new double[] {sigma[i]},
                         new int[] {labels[i]}).toFloatArray();
                 assertArrayEquals(one, Arrays.copyOfRange(all, i * 64, (i + 1) * 64), 1e-6f, "row " + i);
