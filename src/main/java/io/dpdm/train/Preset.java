@@ -20,7 +20,7 @@ import java.util.List;
  *       K 32, C 1, Adam lr 3e-4, EMA 0.999, label dropout 0.1; v-prediction with logSNR-uniform
  *       sigma for epsilon &lt; 1 (DPDM's choice at 0.2: high-noise training), EDM with the
  *       log-normal sigma otherwise (epsilon 1 and 10). Needs GPUs or days of CPU.
- *   <li>{@link #CPU}: aimed at about an hour on 2 cores (training ~45 min, then sampling and
+ *   <li>{@link #CPU}: aimed at about an hour on 2 cores (training ~40 min, then sampling and
  *       evaluation in the demo). Measured on the idle 2-core box (B 512, K 1 or 2, 3 steps each):
  *       DPDM's widths (nf 32, three levels, one block) train at ~45 example-draws/s, nf 16 with
  *       three levels at ~110/s. At 45/s an hour buys 140 steps of B 512 (1.2 epochs): too few
