@@ -9,9 +9,6 @@ import io.dpdm.data.IdxWriter;
 import io.dpdm.data.ImageDataset;
 import io.dpdm.data.ImageShape;
 import io.dpdm.data.ImageSplit;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -22,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ClassifyCommandTest {
     @TempDir static Path dir;
     private static String data;
-
-    private record Run(int code, String out, String err) {}
 
     @BeforeAll
     static void writeTinyDataset() {
@@ -47,25 +42,9 @@ class ClassifyCommandTest {
         return new ImageSplit(shape, pixels, labels);
     }
 
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void nonPrivateJson() throws Exception {
-        Run r = run("classify", "--model", "logreg", "--data", data, "--non-private", "--epochs", "2",
+        CliRun r = CliRun.of("classify", "--model", "logreg", "--data", data, "--non-private", "--epochs", "2",
                 "--batch-size", "8", "--lr", "0.01", "--validation", "0.25", "--json");
         assertEquals(Main.OK, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -82,7 +61,7 @@ class ClassifyCommandTest {
 
     @Test
     void privateJsonReportsTheMechanism() throws Exception {
-        Run r = run("classify", "--model", "logreg", "--data", data, "--epsilon", "5", "--delta", "1e-5",
+        CliRun r = CliRun.of("classify", "--model", "logreg", "--data", data, "--epsilon", "5", "--delta", "1e-5",
                 "--accountant", "rdp", "--batch-size", "10", "--epochs", "2", "--clip", "1", "--lr", "0.05", "--json");
         assertEquals(Main.OK, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -97,22 +76,22 @@ class ClassifyCommandTest {
 
     @Test
     void badInputGivesOneLineErrors() {
-        assertUsage(run("classify", "--model", "resnet", "--data", data, "--non-private"), "resnet");
-        assertUsage(run("classify", "--model", "cnn", "--data", data), "");
-        assertUsage(run("classify", "--model", "cnn", "--data", data, "--non-private", "--epsilon", "1",
+        assertUsage(CliRun.of("classify", "--model", "resnet", "--data", data, "--non-private"), "resnet");
+        assertUsage(CliRun.of("classify", "--model", "cnn", "--data", data), "");
+        assertUsage(CliRun.of("classify", "--model", "cnn", "--data", data, "--non-private", "--epsilon", "1",
                 "--delta", "1e-5"), "");
-        assertUsage(run("classify", "--model", "logreg", "--data", data, "--epsilon", "1"), "");
-        assertUsage(run("classify", "--model", "logreg", "--data", data, "--epsilon", "1", "--delta", "1e-5",
+        assertUsage(CliRun.of("classify", "--model", "logreg", "--data", data, "--epsilon", "1"), "");
+        assertUsage(CliRun.of("classify", "--model", "logreg", "--data", data, "--epsilon", "1", "--delta", "1e-5",
                 "--batch-size", "1000"), "batch size 1000");
-        assertUsage(run("classify", "--model", "cnn", "--data", data, "--non-private"), "18x18");
-        assertUsage(run("classify", "--model", "logreg", "--data", data, "--non-private", "--validation", "1.5"),
+        assertUsage(CliRun.of("classify", "--model", "cnn", "--data", data, "--non-private"), "18x18");
+        assertUsage(CliRun.of("classify", "--model", "logreg", "--data", data, "--non-private", "--validation", "1.5"),
                 "--validation");
-        Run missing = run("classify", "--model", "logreg", "--data", dir.resolve("nothing").toString(), "--non-private");
+        CliRun missing = CliRun.of("classify", "--model", "logreg", "--data", dir.resolve("nothing").toString(), "--non-private");
         assertEquals(Main.FAILED, missing.code());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
     }
 
-    private static void assertUsage(Run r, String mentions) {
+    private static void assertUsage(CliRun r, String mentions) {
         assertEquals(Main.USAGE, r.code(), r.err());
         assertTrue(r.err().contains(mentions), r.err());
     }

@@ -3,23 +3,14 @@ package io.dpdm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Argument checks of {@code dpdm bench dp-step} (the benchmark itself is run by hand, not in CI). */
 class DpStepBenchCommandTest {
     private static String usageError(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(Main.USAGE, Main.run(args));
-            return buf.toString(StandardCharsets.UTF_8);
-        } finally {
-            System.setErr(saved);
-        }
+        CliRun r = CliRun.of(args);
+        assertEquals(Main.USAGE, r.code());
+        return r.err();
     }
 
     @Test

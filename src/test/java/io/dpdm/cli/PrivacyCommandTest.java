@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,28 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PrivacyCommandTest {
-    /** Exit code, stdout, stderr of one command line. */
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void opacusExamplePrints7point3291() {
-        Run r = run("privacy", "epsilon", "--sample-rate", "0.04", "--noise-multiplier", "1.5", "--steps", "2250",
+        CliRun r = CliRun.of("privacy", "epsilon", "--sample-rate", "0.04", "--noise-multiplier", "1.5", "--steps", "2250",
                 "--delta", "1e-5", "--accountant", "rdp");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("epsilon 7.3291 "), r.out());
@@ -45,7 +23,7 @@ class PrivacyCommandTest {
 
     @Test
     void jsonCarriesEpsilonDeltaAccountantAndOrder() throws Exception {
-        Run r = run("privacy", "epsilon", "--sample-rate", "0.04", "--noise-multiplier", "1.5", "--steps", "2250",
+        CliRun r = CliRun.of("privacy", "epsilon", "--sample-rate", "0.04", "--noise-multiplier", "1.5", "--steps", "2250",
                 "--delta", "1e-5", "--accountant", "rdp", "--json");
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(7.32911117143, j.get("epsilon").asDouble(), 1e-6);
@@ -57,9 +35,9 @@ class PrivacyCommandTest {
     @Test
     void noiseByDatasetSizeEqualsNoiseBySampleRate() throws Exception {
         // N = 60000, B = 150, 15 epochs: q = 0.0025, T = 6000
-        Run a = run("privacy", "noise", "--epsilon", "1", "--delta", "1e-5", "--dataset-size", "60000", "--batch-size",
+        CliRun a = CliRun.of("privacy", "noise", "--epsilon", "1", "--delta", "1e-5", "--dataset-size", "60000", "--batch-size",
                 "150", "--epochs", "15", "--accountant", "rdp", "--json");
-        Run b = run("privacy", "noise", "--epsilon", "1", "--delta", "1e-5", "--sample-rate", "0.0025", "--steps", "6000",
+        CliRun b = CliRun.of("privacy", "noise", "--epsilon", "1", "--delta", "1e-5", "--sample-rate", "0.0025", "--steps", "6000",
                 "--accountant", "rdp", "--json");
         assertEquals(0, a.code(), a.err());
         JsonNode ja = new ObjectMapper().readTree(a.out());
@@ -73,7 +51,7 @@ class PrivacyCommandTest {
     @Test
     void plotIsWritten(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("eps.png");
-        Run r = run("privacy", "epsilon", "--sample-rate", "0.01", "--noise-multiplier", "1", "--steps", "500",
+        CliRun r = CliRun.of("privacy", "epsilon", "--sample-rate", "0.01", "--noise-multiplier", "1", "--steps", "500",
                 "--delta", "1e-5", "--accountant", "rdp", "--plot", png.toString());
         assertEquals(0, r.code(), r.err());
         byte[] head = Arrays.copyOf(Files.readAllBytes(png), 4);
@@ -95,11 +73,11 @@ class PrivacyCommandTest {
             full[0] = "privacy";
             full[1] = "epsilon";
             System.arraycopy(args, 0, full, 2, args.length);
-            Run r = run(full);
+            CliRun r = CliRun.of(full);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
-        Run unreachable = run("privacy", "noise", "--epsilon", "0.0001", "--delta", "1e-5", "--sample-rate", "1",
+        CliRun unreachable = CliRun.of("privacy", "noise", "--epsilon", "0.0001", "--delta", "1e-5", "--sample-rate", "1",
                 "--steps", "10000000", "--accountant", "rdp");
         assertEquals(2, unreachable.code());
         assertTrue(unreachable.err().contains("unreachable"), unreachable.err());

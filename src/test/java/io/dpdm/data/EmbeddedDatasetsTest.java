@@ -1,5 +1,6 @@
 package io.dpdm.data;
 
+import io.dpdm.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,8 +25,8 @@ class EmbeddedDatasetsTest {
 
     @Test
     void fashionMnistThroughCliJson() throws Exception {
-        TestData.Run run = TestData.cli("data", "info", "fashion-mnist", "--json");
-        assertEquals(0, run.exit(), run.err());
+        CliRun run = CliRun.of("data", "info", "fashion-mnist", "--json");
+        assertEquals(0, run.code(), run.err());
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertEquals("fashion-mnist", json.get("name").asText());
         assertEquals(1, json.at("/shape/channels").asInt());
@@ -60,8 +61,8 @@ class EmbeddedDatasetsTest {
 
     @Test
     void mnistTextTable() {
-        TestData.Run run = TestData.cli("data", "info", "mnist");
-        assertEquals(0, run.exit(), run.err());
+        CliRun run = CliRun.of("data", "info", "mnist");
+        assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("image shape  28x28x1 (height x width x channels)"), run.out());
         assertTrue(run.out().matches("(?s).*\\n1\\s+6742\\s+1135\\n.*"), run.out());
         assertTrue(run.out().matches("(?s).*\\ntotal\\s+60000\\s+10000\\n.*"), run.out());

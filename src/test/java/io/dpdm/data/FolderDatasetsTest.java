@@ -1,5 +1,6 @@
 package io.dpdm.data;
 
+import io.dpdm.cli.CliRun;
 import static io.dpdm.data.TestData.assertRejected;
 import static io.dpdm.data.TestData.grayPng;
 import static io.dpdm.data.TestData.rgbPng;
@@ -93,8 +94,8 @@ class FolderDatasetsTest {
         java.util.Arrays.fill(constant, (byte) 40);
         assertArrayEquals(constant, data.train().rawImage(0));
         assertArrayEquals(new byte[16], data.train().rawImage(1));
-        TestData.Run run = TestData.cli("data", "info", dir.toString(), "--resize", "4x4", "--json");
-        assertEquals(0, run.exit(), run.err());
+        CliRun run = CliRun.of("data", "info", dir.toString(), "--resize", "4x4", "--json");
+        assertEquals(0, run.code(), run.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.dpdm.data;
 
+import io.dpdm.cli.CliRun;
 import static io.dpdm.data.TestData.assertRejected;
 import static io.dpdm.data.TestData.bytes;
 import static io.dpdm.data.TestData.gzip;
@@ -144,8 +145,8 @@ class IdxErrorsTest {
 
     @Test
     void unknownNameOrPath() {
-        TestData.Run run = TestData.cli("data", "info", "no-such-set");
-        assertEquals(1, run.exit());
+        CliRun run = CliRun.of("data", "info", "no-such-set");
+        assertEquals(1, run.code());
         assertTrue(run.err().startsWith("dpdm: error: no-such-set: no such file, folder or embedded data set"
                 + " (embedded data sets: fashion-mnist, mnist)"), run.err());
     }

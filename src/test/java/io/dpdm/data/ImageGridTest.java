@@ -1,5 +1,6 @@
 package io.dpdm.data;
 
+import io.dpdm.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.awt.image.BufferedImage;
@@ -62,8 +63,8 @@ class ImageGridTest {
     @Test
     void previewCommandWritesPng() throws Exception {
         Path png = dir.resolve("preview.png");
-        TestData.Run run = TestData.cli("data", "preview", "mnist", "--out", png.toString(), "--per-class", "3");
-        assertEquals(0, run.exit(), run.err());
+        CliRun run = CliRun.of("data", "preview", "mnist", "--out", png.toString(), "--per-class", "3");
+        assertEquals(0, run.code(), run.err());
         BufferedImage grid = ImageIO.read(png.toFile());
         assertEquals(10 * (56 + ImageGrid.GAP) + ImageGrid.GAP, grid.getHeight());
     }

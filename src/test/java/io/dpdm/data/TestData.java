@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dpdm.cli.CliRun;
 import io.dpdm.cli.Main;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
@@ -80,27 +79,6 @@ final class TestData {
         return file;
     }
 
-    record Run(int exit, String out, String err) {}
-
-    /** Runs the CLI in-process, capturing System.out and System.err. */
-    static synchronized Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            System.out.flush();
-            System.err.flush();
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     /**
      * Asserts that loading {@code path} fails through the API with a message naming {@code file}
      * and containing {@code problem}, and that {@code dpdm data info path} exits 1 with that one
@@ -111,8 +89,8 @@ final class TestData {
         assertTrue(e.getMessage().startsWith(file.toString() + ": "), e.getMessage());
         assertTrue(e.getMessage().contains(problem), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
-        Run run = cli("data", "info", path.toString());
-        assertEquals(Main.FAILED, run.exit());
+        CliRun run = CliRun.of("data", "info", path.toString());
+        assertEquals(Main.FAILED, run.code());
         assertEquals("dpdm: error: " + e.getMessage(), run.err().strip());
         assertFalse(run.err().strip().contains("\n"), run.err());
     }

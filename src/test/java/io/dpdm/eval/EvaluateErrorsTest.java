@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dpdm.cli.CliRun;
 import io.dpdm.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,23 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input to dpdm evaluate: exit 1 and one line naming the file and what was expected. */
 class EvaluateErrorsTest {
-    private record Run(int exit, String err) {}
-
-    private static synchronized Run cli(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Run(exit, err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(old);
-        }
-    }
-
     private static String rejected(String... args) {
-        Run run = cli(args);
-        assertEquals(Main.FAILED, run.exit(), run.err());
+        CliRun run = CliRun.of(args);
+        assertEquals(Main.FAILED, run.code(), run.err());
         // Progress lines may come first; the error is the last line, alone, without a stack trace.
         String[] lines = run.err().strip().split("\n");
         String line = lines[lines.length - 1];

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import io.dpdm.cli.CliRun;
 import io.dpdm.cli.Main;
 import io.dpdm.model.ModelCard;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +26,6 @@ class SampleCommandTest {
     private static Path run;
     private static Path uncond;
 
-    private record Result(int code, String out, String err) {}
-
     @BeforeAll
     static void models() throws Exception {
         Torch.engine();
@@ -37,22 +34,11 @@ class SampleCommandTest {
         uncond = TestModels.write(dir.resolve("uncond.zip"), TestModels.unconditional(), Map.of());
     }
 
-    private static Result sample(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            String[] full = new String[args.length + 1];
-            full[0] = "sample";
-            System.arraycopy(args, 0, full, 1, args.length);
-            return new Result(Main.run(full), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+    private static CliRun sample(String... args) {
+        String[] full = new String[args.length + 1];
+        full[0] = "sample";
+        System.arraycopy(args, 0, full, 1, args.length);
+        return CliRun.of(full);
     }
 
     private static String out(String name) {
@@ -60,7 +46,7 @@ class SampleCommandTest {
     }
 
     private static void refused(int code, String part, String... args) {
-        Result r = sample(args);
+        CliRun r = sample(args);
         assertEquals(code, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(part), r.err());
@@ -68,7 +54,7 @@ class SampleCommandTest {
 
     @Test
     void writesASetFromARunFolder() throws Exception {
-        Result r = sample("--run", run.toString(), "--count", "4", "--sampler", "edm-churn", "--steps", "2",
+        CliRun r = sample("--run", run.toString(), "--count", "4", "--sampler", "edm-churn", "--steps", "2",
                 "--s-churn", "10", "--guidance", "0.5", "--classes", "a,2", "--seed", "9", "--batch-size", "3",
                 "--format", "idx", "--out", out("ok"), "--json");
         assertEquals(Main.OK, r.code(), r.err());
@@ -141,10 +127,10 @@ class SampleCommandTest {
         refused(Main.USAGE, "sigma_min < sigma_max",
                 "--checkpoint", ckpt, "--count", "2", "--sampler", "heun", "--steps", "5", "--sigma-min", "90", "--out", out("a11"));
         // picocli's own parse errors: the message first, then the usage text
-        Result missing = sample("--checkpoint", ckpt, "--count", "2", "--steps", "5", "--out", out("a12"));
+        CliRun missing = sample("--checkpoint", ckpt, "--count", "2", "--steps", "5", "--out", out("a12"));
         assertEquals(Main.USAGE, missing.code());
         assertTrue(missing.err().startsWith("Missing required option: '--sampler=NAME'"), missing.err());
-        Result both = sample("--checkpoint", ckpt, "--run", run.toString(), "--count", "2", "--sampler", "euler",
+        CliRun both = sample("--checkpoint", ckpt, "--run", run.toString(), "--count", "2", "--sampler", "euler",
                 "--steps", "5", "--out", out("a13"));
         assertEquals(Main.USAGE, both.code());
         assertTrue(both.err().lines().findFirst().orElseThrow().contains("mutually exclusive"), both.err());
