@@ -105,7 +105,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--examples, --draws and --reps must be >= 1 and --leak-steps >= 0, got "
                     + examples + ", " + draws + ", " + reps + ", " + leakSteps);
         }
-        int passSize = microBatch == null ? examples : microBatch;
+        int passSize = passSize();
         if (passSize < 1 || passSize > examples) {
             throw new IllegalArgumentException("--micro-batch must be in [1, " + examples + "], got " + passSize);
         }
@@ -149,6 +149,11 @@ final class DpStepBenchCommand implements Callable<Integer> {
             print(out);
         }
         return Main.OK;
+    }
+
+    /** Examples per physical pass of the private step. */
+    private int passSize() {
+        return microBatch == null ? examples : microBatch;
     }
 
     private Workload workload(ImageSplit train) {
@@ -236,7 +241,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("examples", examples);
         out.put("draws", draws);
-        out.put("micro_batch", microBatch == null ? examples : microBatch);
+        out.put("micro_batch", passSize());
         out.put("reps", reps);
         return out;
     }

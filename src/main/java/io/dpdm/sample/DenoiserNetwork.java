@@ -16,11 +16,11 @@ import io.dpdm.nn.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.Map;
 
 /**
@@ -39,12 +39,13 @@ public final class DenoiserNetwork implements AutoCloseable {
     static final int CHUNK_ROWS = 64;
 
     /**
-     * Chunks run concurrently on this many Java threads, each with ONE PyTorch thread, instead of
-     * one chunk at a time on all of PyTorch's threads: a 64-row chunk's element-wise passes and
-     * small convolutions split poorly across threads, whole chunks split perfectly.
+     * Chunks run concurrently on worker threads, each with ONE PyTorch thread, instead of one
+     * chunk at a time on all of PyTorch's threads: a 64-row chunk's element-wise passes and small
+     * convolutions split poorly across threads, whole chunks split perfectly. Null with one worker.
      */
-    private final int intraOpThreads;
     private final ExecutorService pool;
+    /** PyTorch's thread count at creation, restored on close (the workers lower the global one). */
+    private final int intraOpThreads;
 
     private final ParameterStore store;
     private final UNet unet;
@@ -60,7 +61,6 @@ public final class DenoiserNetwork implements AutoCloseable {
 
     /** A freshly initialised network (benchmarks; the start point before {@link #assign}). */
     public static DenoiserNetwork create(UNetConfig network, Preconditioning preconditioning, long seed) {
-        Torch.engine();
         return create(network, preconditioning, seed, Torch.intraOpThreads());
     }
 
@@ -111,41 +111,25 @@ public final class DenoiserNetwork implements AutoCloseable {
             if (rows <= CHUNK_ROWS) {
                 return evaluate(x, sigma, labels);
             }
-            List<Callable<NDArray>> chunks = new ArrayList<>();
+            Executor executor = pool == null ? Runnable::run : pool;
+            List<CompletableFuture<NDArray>> chunks = new ArrayList<>();
             for (int start = 0; start < rows; start += CHUNK_ROWS) {
                 int from = start;
                 int end = Math.min(rows, start + CHUNK_ROWS);
                 NDArray part = x.get(from + ":" + end);
-                chunks.add(() -> evaluate(part, Arrays.copyOfRange(sigma, from, end),
-                        labels == null ? null : Arrays.copyOfRange(labels, from, end)));
+                chunks.add(CompletableFuture.supplyAsync(() -> evaluate(part, Arrays.copyOfRange(sigma, from, end),
+                        labels == null ? null : Arrays.copyOfRange(labels, from, end)), executor));
             }
-            return NDArrays.concat(new NDList(run(chunks)), 0);
+            NDList parts = new NDList(chunks.size());
+            for (CompletableFuture<NDArray> chunk : chunks) {
+                try {
+                    parts.add(chunk.join());
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+            return NDArrays.concat(parts, 0);
         };
-    }
-
-    private List<NDArray> run(List<Callable<NDArray>> chunks) {
-        List<NDArray> parts = new ArrayList<>(chunks.size());
-        try {
-            if (pool == null) {
-                for (Callable<NDArray> c : chunks) {
-                    parts.add(c.call());
-                }
-            } else {
-                for (Future<NDArray> f : pool.invokeAll(chunks)) {
-                    parts.add(f.get());
-                }
-            }
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DpdmException("sampling interrupted");
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return parts;
     }
 
     private static Thread worker(Runnable task) {
