@@ -136,7 +136,7 @@ public final class ClassifierTrainer {
         GradientSource source = (indices, m) -> {
             NDArray x = train.images(m, indices);
             NDArray y = train.labels(m, indices);
-            return Gradients.perExample(m, store, indices.length, 1, true, w -> c.loss(w, x, y));
+            return Gradients.factored(m, store, indices.length, 1, true, w -> c.loss(w, x, y));
         };
         progress.start(steps);
         for (int epoch = 1; epoch <= s.epochs(); epoch++) {

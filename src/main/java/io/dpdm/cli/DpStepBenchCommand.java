@@ -22,8 +22,10 @@ import io.dpdm.dp.DpRandom;
 import io.dpdm.dp.DpSgd;
 import io.dpdm.dp.DpSgdConfig;
 import io.dpdm.dp.Ema;
+import io.dpdm.dp.GradientSource;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.PerExampleGradients;
 import io.dpdm.nn.Torch;
 import io.dpdm.nn.Weights;
 import io.dpdm.privacy.PrivacyLedger;
@@ -46,7 +48,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dpdm bench dp-step}: the cost of privacy per training step. On a fixed batch of B
- * Fashion-MNIST training images (K draws each) it times, after warm-up, alternating:
+ * Fashion-MNIST training images (K draws each) it times, after warm-up (at least 2 rounds and
+ * 15 s), alternating:
  *
  * <ul>
  *   <li>the private step: one {@link DpSgd} step with N = B and q = 1 (so the Poisson batch is
@@ -67,6 +70,12 @@ import picocli.CommandLine.Spec;
         description = "Time a DP-SGD step against the non-private step on the same batch.")
 final class DpStepBenchCommand implements Callable<Integer> {
     private static final int WARMUP = 2;
+    /**
+     * Warm-up lasts at least this long: training runs thousands of steps in one JVM, so the
+     * benchmark measures the JIT-compiled steady state (the noise generator's AES-CTR keystream
+     * runs ~8x slower before C2 compiles it, which takes ~100 small steps).
+     */
+    private static final long WARMUP_SECONDS = 15;
     private static final int LEAK_PROBE_STEP = 50;
 
     @Spec
@@ -85,6 +94,11 @@ final class DpStepBenchCommand implements Callable<Integer> {
             description = "Examples per physical pass of the private step (default: B). The U-Net at B=16, K=32"
                     + " needs passes of fewer rows (M*K) to fit in memory.")
     Integer microBatch;
+
+    @Option(names = "--method", paramLabel = "expanded|factored",
+            description = "Per-example gradient method (default: what training uses: factored for the cnn,"
+                    + " expanded weights for the unet28).")
+    String method;
 
     @Option(names = "--reps", paramLabel = "R", description = "Timed repetitions of each step (default: ${DEFAULT-VALUE}).")
     int reps = 5;
@@ -118,6 +132,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
         if (model.equals("cnn") && draws != 1) {
             throw new IllegalArgumentException("--draws must be 1 for the cnn (one loss per example), got " + draws);
         }
+        boolean factored = factored();
         ImageSplit train = Datasets.open("fashion-mnist", LoadOptions.defaults()).train();
         if (train.size() < examples) {
             throw new IllegalArgumentException("--examples " + examples + " exceeds the " + train.size() + " images");
@@ -131,12 +146,14 @@ final class DpStepBenchCommand implements Callable<Integer> {
                     new Adam(params, 3e-4), new Ema(params, 0.999), DpRandom.seeded(0), new PrivacyLedger()::append);
             Adam adam = new Adam(params, 3e-4);
             Ema ema = new Ema(params, 0.999);
-            Runnable dpStep = () -> dp.step((indices, m) ->
-                    Gradients.perExample(m, work.store(), indices.length, draws, true, work.loss().apply(indices)));
+            GradientSource source = (indices, m) -> factored
+                    ? Gradients.factored(m, work.store(), indices.length, draws, true, work.loss().apply(indices))
+                    : PerExampleGradients.of(Gradients.perExample(m, work.store(), indices.length, draws, true,
+                            work.loss().apply(indices)));
+            Runnable dpStep = () -> dp.step(source);
             Runnable perExampleOnly = () -> inStep(work.store(), m -> {
                 for (int from = 0; from < examples; from += passSize) {
-                    int[] pass = Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize));
-                    Gradients.perExample(m, work.store(), pass.length, draws, true, work.loss().apply(pass));
+                    source.perExample(Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize)), m);
                 }
                 return null;
             });
@@ -149,6 +166,16 @@ final class DpStepBenchCommand implements Callable<Integer> {
             print(out);
         }
         return Main.OK;
+    }
+
+    /** The per-example method: --method, or the one training uses for the model. */
+    private boolean factored() {
+        String m = method != null ? method : model.equals("cnn") ? "factored" : "expanded";
+        return switch (m) {
+            case "factored" -> true;
+            case "expanded" -> false;
+            default -> throw new IllegalArgumentException("--method must be expanded or factored, got '" + m + "'");
+        };
     }
 
     /** Examples per physical pass of the private step. */
@@ -186,7 +213,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> timing(Runnable dpStep, Runnable plainStep, Runnable perExampleOnly) {
-        for (int i = 0; i < WARMUP; i++) {
+        long warmupEnd = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L;
+        for (int i = 0; i < WARMUP || System.nanoTime() < warmupEnd; i++) {
             dpStep.run();
             plainStep.run();
             perExampleOnly.run();
@@ -241,6 +269,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("examples", examples);
         out.put("draws", draws);
+        out.put("method", factored() ? "factored" : "expanded");
         out.put("micro_batch", passSize());
         out.put("reps", reps);
         return out;

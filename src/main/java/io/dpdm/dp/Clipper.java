@@ -1,14 +1,8 @@
 package io.dpdm.dp;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
-import java.util.List;
-
 /**
- * Per-example clipping (DP-SGD step 2, Abadi et al. 2016, Algorithm 1): computes each example's
- * scale factor and the clipped sum of a micro-batch.
+ * Per-example clipping (DP-SGD step 2, Abadi et al. 2016, Algorithm 1): each example's scale
+ * factor from its gradient norms (the weighted sum is {@link io.dpdm.nn.PerExampleGradients}'s).
  *
  * <p>A per-example gradient with any non-finite value (NaN, +-Inf, or a float32 norm that
  * overflows, i.e. above ~1.8e19) gets factor 0: the whole example's gradient is replaced by zero
@@ -32,26 +26,13 @@ public record Clipper(Clipping mode, double clipNorm) {
     }
 
     /**
-     * Scale factors [layer][example] for per-example gradients of shape (B, ...), one per
-     * parameter tensor; in flat mode every layer's row is the same. Zero for a non-finite example.
+     * Scale factors [layer][example] from each example's squared gradient norm per parameter
+     * tensor ([layer][example]); in flat mode every layer's row is the same. Zero for an example
+     * with a non-finite norm.
      */
-    public double[][] factors(List<NDArray> perExample) {
-        int layers = perExample.size();
-        int batch = Math.toIntExact(perExample.get(0).getShape().get(0));
-        // One (layers, B) array of norms crosses to the host, not one per layer: each crossing
-        // is a native call and a copy, and networks have dozens of parameter tensors.
-        NDList norms = new NDList(layers);
-        for (NDArray g : perExample) {
-            norms.add(g.reshape(batch, -1).norm(new int[] {1}));
-        }
-        float[] all = NDArrays.stack(norms).toFloatArray();
-        double[][] squares = new double[layers][batch];
-        for (int l = 0; l < layers; l++) {
-            for (int b = 0; b < batch; b++) {
-                double norm = all[l * batch + b];
-                squares[l][b] = norm * norm;
-            }
-        }
+    public double[][] factors(double[][] squares) {
+        int layers = squares.length;
+        int batch = squares[0].length;
         double[][] factors = new double[layers][batch];
         double layerNorm = clipNorm / Math.sqrt(layers);
         for (int b = 0; b < batch; b++) {
@@ -69,26 +50,5 @@ public record Clipper(Clipping mode, double clipNorm) {
             }
         }
         return factors;
-    }
-
-    /**
-     * sum_b factor[b] * g[b] for one layer, shape = the parameter's shape. Non-finite elements
-     * are zeroed first (only when the example has factor 0), because NaN * 0 is NaN.
-     */
-    static NDArray clippedSum(NDArray perExample, double[] factor, Shape paramShape) {
-        int batch = factor.length;
-        NDArray flat = perExample.reshape(batch, -1);
-        boolean anyZeroed = false;
-        float[] weights = new float[batch];
-        for (int b = 0; b < batch; b++) {
-            weights[b] = (float) factor[b];
-            anyZeroed |= factor[b] == 0;
-        }
-        if (anyZeroed) {
-            NDArray finite = flat.isNaN().logicalOr(flat.isInfinite()).logicalNot();
-            flat = NDArrays.where(finite, flat, flat.zerosLike());
-        }
-        NDArray w = flat.getManager().create(weights, new Shape(1, batch));
-        return w.matMul(flat).reshape(paramShape);
     }
 }

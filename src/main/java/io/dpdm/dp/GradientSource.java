@@ -1,8 +1,7 @@
 package io.dpdm.dp;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.Map;
+import io.dpdm.nn.PerExampleGradients;
 
 /**
  * Per-example gradients of one physical micro-batch (DP-SGD step 1). Implemented by the training
@@ -14,8 +13,8 @@ public interface GradientSource {
      * @param indices dataset indices of the micro-batch's examples (never empty)
      * @param manager where to create arrays; it is closed, and every array created during the
      *     call is released (NDScope), once the micro-batch has been clipped and summed
-     * @return for every trained parameter, its per-example gradient of shape
-     *     (indices.length, ...parameter shape), float32, example b belonging to indices[b]
+     * @return the per-example gradients of every trained parameter, float32, example b
+     *     belonging to indices[b]
      */
-    Map<String, NDArray> perExample(int[] indices, NDManager manager);
+    PerExampleGradients perExample(int[] indices, NDManager manager);
 }

@@ -4,11 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
+import io.dpdm.nn.PerExampleGradients;
+import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The private gradient of ONE logical batch, built by the five steps of DP-SGD (Abadi et al.
@@ -22,7 +25,8 @@ import java.util.Map;
  *   <li>the clipped gradients are summed; sums accumulate across micro-batches, so splitting a
  *       logical batch changes nothing but memory;
  *   <li>Gaussian noise N(0, (sigma C)^2) is added to every coordinate of the sum, ONCE per
- *       logical batch, in float32 ({@link #release});
+ *       logical batch, in float32 (drawn by {@link #startNoise} while gradients are computed,
+ *       added by {@link #release}; one stream for all parameters, in the constructor's order);
  *   <li>the noisy sum is divided by the EXPECTED batch size N q, not by the actual size |B|:
  *       under Poisson sampling |B| changes by one when an example is added or removed, and it is
  *       not privatised, so dividing by it would leak membership and break the sensitivity
@@ -30,15 +34,16 @@ import java.util.Map;
  *       (Opacus issue 420). It also makes an empty batch well defined (pure noise / (N q)).
  * </ol>
  *
- * <p>Lifecycle: accumulate 0..n times, then release exactly once. The object refuses to release
- * twice or to accumulate after release: noisy gradients are never reused and noise is never
- * added twice. Arrays live in the manager given at construction (close it after the update).
+ * <p>Lifecycle: startNoise once and accumulate 0..n times (in any order), then release exactly
+ * once. The object refuses to draw noise or release twice, or to accumulate after release:
+ * noisy gradients are never reused and noise is never added twice. Arrays live in the manager given at construction (close it after the update).
  */
 public final class PrivateGradient {
     private final Clipper clipper;
     private final Map<String, Shape> shapes;
     private final Map<String, NDArray> sums = new LinkedHashMap<>();
     private final NDManager manager;
+    private CompletableFuture<float[]> pendingNoise;
     private boolean released;
     private int examples;
     private int clippedExamples;
@@ -60,42 +65,43 @@ public final class PrivateGradient {
         shapes.forEach((name, shape) -> sums.put(name, manager.zeros(shape, DataType.FLOAT32)));
     }
 
-    /** Steps 1-3: clip the micro-batch's per-example gradients (each (B, ...shape)) and add them. */
-    public void accumulate(Map<String, NDArray> perExample) {
+    /** Steps 1-3: clip the micro-batch's per-example gradients and add them. */
+    public void accumulate(PerExampleGradients perExample) {
         requireOpen();
-        List<NDArray> grads = new ArrayList<>(shapes.size());
-        long batch = -1;
+        Map<String, Shape> given = perExample.shapes();
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
-            NDArray g = perExample.get(e.getKey());
-            if (g == null) {
+            Shape s = given.get(e.getKey());
+            if (s == null) {
                 throw new IllegalArgumentException("per-example gradient missing for parameter " + e.getKey());
             }
-            Shape s = g.getShape();
-            batch = batch < 0 ? s.get(0) : batch;
-            if (s.dimension() == 0 || s.get(0) != batch || !s.slice(1).equals(e.getValue())) {
+            if (!s.equals(e.getValue())) {
                 throw new IllegalArgumentException("per-example gradient of " + e.getKey() + " has shape " + s
-                        + ", expected (" + batch + ", " + e.getValue() + ")");
+                        + ", expected " + e.getValue());
             }
-            if (g.getDataType() != DataType.FLOAT32) {
-                throw new IllegalArgumentException("per-example gradient of " + e.getKey() + " is "
-                        + g.getDataType() + ", expected float32");
-            }
-            grads.add(g);
         }
-        if (perExample.size() != shapes.size()) {
+        if (given.size() != shapes.size()) {
             throw new IllegalArgumentException("per-example gradients for unknown parameters: "
-                    + perExample.keySet().stream().filter(k -> !shapes.containsKey(k)).toList());
+                    + given.keySet().stream().filter(k -> !shapes.containsKey(k)).toList());
         }
+        int batch = perExample.examples();
         if (batch == 0) {
             return;
         }
-        double[][] factors = clipper.factors(grads);
-        int layer = 0;
-        for (Map.Entry<String, Shape> e : shapes.entrySet()) {
-            sums.get(e.getKey()).addi(Clipper.clippedSum(grads.get(layer), factors[layer], e.getValue()));
-            layer++;
+        List<String> names = List.copyOf(shapes.keySet());
+        double[][] factors = clipper.factors(perExample.squaredNorms(names));
+        for (int layer = 0; layer < names.size(); layer++) {
+            float[] weights = new float[batch];
+            for (int b = 0; b < batch; b++) {
+                weights[b] = (float) factors[layer][b];
+            }
+            NDArray sum = perExample.weightedSum(names.get(layer), weights);
+            if (sum.getDataType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("per-example gradient of " + names.get(layer) + " is "
+                        + sum.getDataType() + ", expected float32");
+            }
+            sums.get(names.get(layer)).addi(sum);
         }
-        countExamples(factors, (int) batch);
+        countExamples(factors, batch);
     }
 
     private void countExamples(double[][] factors, int batch) {
@@ -113,27 +119,59 @@ public final class PrivateGradient {
     }
 
     /**
-     * Steps 4-5: (clipped sum + N(0, (sigma C)^2)) / (N q), per parameter, in the constructor's
-     * order, the noise read from {@code noise} (the NOISE stream of this logical step).
+     * Starts drawing step 4's noise, N(0, (sigma C)^2) for every coordinate, from {@code noise}
+     * (the NOISE stream of this logical step) on a background thread: it depends only on the
+     * stream, never on the data, so it can overlap the gradient computation (it is ~10% of a
+     * small network's step). Call once, before {@link #release}.
      */
-    public Map<String, NDArray> release(DpRandom.Stream noise, double noiseMultiplier, double expectedBatchSize) {
+    public void startNoise(DpRandom.Stream noise, double noiseMultiplier) {
         requireOpen();
+        if (pendingNoise != null) {
+            throw new IllegalStateException("this logical batch's noise was already drawn; noise is added once");
+        }
         if (!(noiseMultiplier >= 0 && Double.isFinite(noiseMultiplier))) {
             throw new IllegalArgumentException("noise multiplier must be finite and >= 0, got " + noiseMultiplier);
+        }
+        int count = Math.toIntExact(shapes.values().stream().mapToLong(Shape::size).sum());
+        double std = noiseMultiplier * clipper.clipNorm();
+        pendingNoise = CompletableFuture.supplyAsync(() -> {
+            float[] z = new float[count];
+            noise.fillGaussian(z, std);
+            return z;
+        });
+    }
+
+    /**
+     * Steps 4-5: (clipped sum + the noise of {@link #startNoise}) / (N q), per parameter, the
+     * noise cut in the constructor's order.
+     */
+    public Map<String, NDArray> release(double expectedBatchSize) {
+        requireOpen();
+        if (pendingNoise == null) {
+            throw new IllegalStateException("release before startNoise: the noise of this logical batch was never drawn");
         }
         if (!(expectedBatchSize > 0 && Double.isFinite(expectedBatchSize))) {
             throw new IllegalArgumentException("expected batch size must be > 0, got " + expectedBatchSize);
         }
         released = true;
-        double std = noiseMultiplier * clipper.clipNorm();
+        float[] z = noiseValues();
         Map<String, NDArray> out = new LinkedHashMap<>();
+        int offset = 0;
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
-            float[] z = new float[Math.toIntExact(e.getValue().size())];
-            noise.fillGaussian(z, std);
-            NDArray noisy = sums.get(e.getKey()).addi(manager.create(z, e.getValue()));
+            int size = Math.toIntExact(e.getValue().size());
+            NDArray noisy = sums.get(e.getKey()).addi(manager.create(FloatBuffer.wrap(z, offset, size), e.getValue()));
             out.put(e.getKey(), noisy.divi((float) expectedBatchSize));
+            offset += size;
         }
         return Collections.unmodifiableMap(out);
+    }
+
+    private float[] noiseValues() {
+        try {
+            return pendingNoise.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     private void requireOpen() {

@@ -1,6 +1,9 @@
 package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -17,6 +20,7 @@ import ai.djl.ndarray.types.Shape;
  *       batch convolution (measured 8x for 1->32 channels at 28x28, B=64), while the k*k shifted
  *       copies of the input are cheap.</li>
  * </ul>
+ * Factored mode observes dense convolutions as a {@link LinearMap} over the same im2col columns.
  *
  * @param weight name of the kernel parameter
  * @param bias name of the bias parameter, or null for none
@@ -60,7 +64,9 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         NDArray k = w.get(weight);
         NDArray b = bias == null ? null : w.get(bias);
         if (!w.perExample()) {
-            return conv(x, k, b, groups);
+            NDArray y = conv(x, k, b, groups);
+            // grouped convolutions are not observed: factored mode then refuses their weights
+            return groups == 1 ? w.observe(map((int) k.getShape().get(2), (int) k.getShape().get(3)), x, y) : y;
         }
         PerExample.checkRows(w, x, "conv " + weight);
         Shape xs = x.getShape();
@@ -87,22 +93,11 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         long n = w.examples();
         long draws = w.draws();
         long out = ks.get(1);
-        int kh = (int) ks.get(3);
-        int kw = (int) ks.get(4);
-        NDArray padded = padding == 0 ? x : x.pad(new Shape(padding, padding, padding, padding), 0);
-        long oh = (xs.get(2) + 2L * padding - kh) / stride + 1;
-        long ow = (xs.get(3) + 2L * padding - kw) / stride + 1;
-        ai.djl.ndarray.NDList shifts = new ai.djl.ndarray.NDList(kh * kw);
-        for (int u = 0; u < kh; u++) {
-            for (int v = 0; v < kw; v++) {
-                shifts.add(padded.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}:{}, {}:{}:{}", u, u + (oh - 1) * stride + 1,
-                        stride, v, v + (ow - 1) * stride + 1, stride)));
-            }
-        }
-        long taps = xs.get(1) * kh * kw;
-        long positions = oh * ow;
-        NDArray cols = ai.djl.ndarray.NDArrays.stack(shifts, 2).reshape(draws, n, taps, positions);
-        cols = draws == 1 ? cols.reshape(n, taps, positions) : cols.transpose(1, 2, 0, 3).reshape(n, taps, draws * positions);
+        NDArray cols = columns(x, (int) ks.get(3), (int) ks.get(4)); // (K*B, taps, P)
+        long taps = cols.getShape().get(1);
+        long positions = cols.getShape().get(2);
+        cols = draws == 1 ? cols : cols.reshape(draws, n, taps, positions).transpose(1, 2, 0, 3)
+                .reshape(n, taps, draws * positions);
         NDArray y = k.reshape(n, out, taps).batchMatMul(cols); // (B, out, K*P)
         if (b != null) {
             y = y.add(b.reshape(n, out, 1));
@@ -110,7 +105,39 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         if (draws > 1) {
             y = y.reshape(n, out, draws, positions).transpose(2, 0, 1, 3);
         }
-        return y.reshape(xs.get(0), out, oh, ow);
+        Shape grid = outputGrid(xs, (int) ks.get(3), (int) ks.get(4));
+        return y.reshape(new Shape(xs.get(0), out).addAll(grid));
+    }
+
+    /**
+     * The layer as factored mode sees it: input rows are the im2col columns of every output
+     * position (taps ordered like the weight's (in, kh, kw)), output rows the channels there.
+     */
+    private LinearMap map(int kh, int kw) {
+        return new LinearMap(weight, bias, true, x -> columns(x, kh, kw).transpose(0, 2, 1),
+                g -> g.reshape(g.getShape().get(0), g.getShape().get(1), -1).transpose(0, 2, 1));
+    }
+
+    /** im2col: (N, C, H, W) to (N, C*kh*kw, P), the kh*kw strided shifts of the padded input. */
+    private NDArray columns(NDArray x, int kh, int kw) {
+        Shape xs = x.getShape();
+        Shape grid = outputGrid(xs, kh, kw);
+        long oh = grid.get(0);
+        long ow = grid.get(1);
+        NDArray padded = padding == 0 ? x : x.pad(new Shape(padding, padding, padding, padding), 0);
+        NDList shifts = new NDList(kh * kw);
+        for (int u = 0; u < kh; u++) {
+            for (int v = 0; v < kw; v++) {
+                shifts.add(padded.get(new NDIndex(":, :, {}:{}:{}, {}:{}:{}", u, u + (oh - 1) * stride + 1, stride, v,
+                        v + (ow - 1) * stride + 1, stride)));
+            }
+        }
+        return NDArrays.stack(shifts, 2).reshape(xs.get(0), xs.get(1) * kh * kw, oh * ow);
+    }
+
+    /** Output height and width for an input (N, C, H, W). */
+    private Shape outputGrid(Shape xs, int kh, int kw) {
+        return new Shape((xs.get(2) + 2L * padding - kh) / stride + 1, (xs.get(3) + 2L * padding - kw) / stride + 1);
     }
 
     private NDArray conv(NDArray x, NDArray k, NDArray b, int g) {

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The three ways to run a network over a {@link ParameterStore}: per-example gradients
- * (expanded weights, one backward pass), the ordinary batch gradient, and forward only.
+ * The ways to run a network over a {@link ParameterStore}: per-example gradients (expanded
+ * weights, or factored; one backward pass either way), the ordinary batch gradient, and
+ * forward only.
  *
  * <p>Memory contract: each call runs in a fresh sub-manager of {@code into} and an NDScope, both
  * closed before returning; weight views, every array created during the pass (whatever
@@ -55,6 +56,27 @@ public final class Gradients {
     }
 
     /**
+     * The same per-example gradients as {@link #perExample}, by the factored method: one pass
+     * with shared weights that records every linear map's input and output gradient; norms and
+     * clipped sums are formed from those (see {@link PerExampleGradients}). Cheaper than expanded
+     * weights for networks of dense layers and small convolutions (the classifiers); only Linear
+     * and dense Conv2d layers may hold parameters, anything else is refused.
+     */
+    public static PerExampleGradients factored(NDManager into, ParameterStore store, int examples, int draws,
+            boolean training, Function<Weights, NDArray> loss) {
+        try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            FactoredPass w = new FactoredPass(views(store, pass, 0, false), examples, draws, training, pass);
+            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
+                collector.backward(summed(loss.apply(w), examples));
+            }
+            Map<String, Shape> shapes = new LinkedHashMap<>();
+            store.asMap().forEach((name, p) -> shapes.put(name, p.getShape()));
+            return FactoredGradients.of(w.observations(), shapes, examples, draws, into);
+        }
+    }
+
+    /**
      * Runs {@code network} with shared weights in evaluation mode without recording gradients
      * (sampling, evaluation); the result is copied into {@code into}.
      */
@@ -89,12 +111,8 @@ public final class Gradients {
             Map<String, NDArray> leaves = views(store, pass, perExample ? examples : 0, true);
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             try (GradientCollector collector = Torch.engine().newGradientCollector()) {
-                NDArray losses = loss.apply(new PassWeights(leaves, perExample, examples, draws, training, pass));
-                if (!losses.getShape().equals(new Shape(examples))) {
-                    throw new IllegalArgumentException("loss must return one value per example, shape (" + examples
-                            + "), got " + losses.getShape());
-                }
-                collector.backward(losses.sum());
+                collector.backward(summed(loss.apply(
+                        new PassWeights(leaves, perExample, examples, draws, training, pass)), examples));
             }
             // The gradient buffers are fresh (fresh leaves, one backward) and outlive their leaves
             // once re-attached, so they are handed over without a copy.
@@ -106,6 +124,15 @@ public final class Gradients {
             });
             return gradients;
         }
+    }
+
+    /** sum_b loss_b, after checking there is one loss per example. */
+    private static NDArray summed(NDArray losses, int examples) {
+        if (!losses.getShape().equals(new Shape(examples))) {
+            throw new IllegalArgumentException("loss must return one value per example, shape (" + examples
+                    + "), got " + losses.getShape());
+        }
+        return losses.sum();
     }
 
     /**

@@ -6,7 +6,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Affine map of the last axis, y = x W + b with W stored (in, out) (the DDPM++ "NIN"/Dense
  * orientation), so any activation (N, ..., in) works, e.g. attention tokens (N, HW, C).
- * Per-example mode: W (B, in, out) applied with one batched matrix product (see {@link PerExample}).
+ * Per-example mode: W (B, in, out) applied with one batched matrix product (see {@link PerExample});
+ * factored mode: observed as a {@link LinearMap}.
  *
  * @param weight name of W
  * @param bias name of b, or null for none
@@ -28,6 +29,16 @@ public record Linear(String weight, String bias) implements Layer {
 
     @Override
     public NDArray forward(Weights w, NDArray x) {
-        return PerExample.matMul(w, x, w.get(weight), bias == null ? null : w.get(bias));
+        NDArray y = PerExample.matMul(w, x, w.get(weight), bias == null ? null : w.get(bias));
+        return w.perExample() ? y : w.observe(map(), x, y);
+    }
+
+    /** Rows are the positions of the leading-axis row (e.g. attention tokens), values the last axis. */
+    private LinearMap map() {
+        return new LinearMap(weight, bias, false, Linear::rows, Linear::rows);
+    }
+
+    private static NDArray rows(NDArray a) {
+        return a.reshape(a.getShape().get(0), -1, a.getShape().get(a.getShape().dimension() - 1));
     }
 }

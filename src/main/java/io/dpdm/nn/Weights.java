@@ -15,7 +15,11 @@ import ai.djl.ndarray.NDManager;
  *       example's gradient.
  * </ul>
  *
- * <p>Activation layout, in both modes: the leading axis has {@code draws() * examples()} rows,
+ * <p>A third mode, factored ({@link Gradients#factored}), runs with shared weights and asks the
+ * layers that are linear in their weights (Linear, dense Conv2d) to report their input and
+ * output through {@link #observe}; per-example gradients are then formed from those.
+ *
+ * <p>Activation layout, in every mode: the leading axis has {@code draws() * examples()} rows,
  * draw-major (row = k * B + b), so the K noise draws of example b are rows b, B + b, 2B + b, ...
  * In per-example mode this lets convolutions run as one grouped convolution over (K, B*C, H, W).
  */
@@ -37,4 +41,13 @@ public interface Weights {
 
     /** Manager for temporaries of this pass (closed by the caller after the step). */
     NDManager manager();
+
+    /**
+     * Called by layers that are linear in their weights with the input and output of that map
+     * (before any activation). Factored mode records them and returns an output whose gradient
+     * it can read; the other modes return {@code output} itself.
+     */
+    default NDArray observe(LinearMap map, NDArray input, NDArray output) {
+        return output;
+    }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.dpdm.data.ImageSplit;
 import io.dpdm.diffusion.DenoisingLoss;
 import io.dpdm.nn.Gradients;
+import io.dpdm.nn.PerExampleGradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Weights;
 import java.nio.ByteBuffer;
@@ -47,9 +48,10 @@ final class DenoisingSource {
         this.step = step;
     }
 
-    /** Per-example gradients (B, ...) of the micro-batch {@code indices}. */
-    Map<String, NDArray> perExample(int[] indices, NDManager manager) {
-        return Gradients.perExample(manager, store, indices.length, loss.draws(), true, lossOf(indices, manager));
+    /** Per-example gradients of the micro-batch {@code indices} (expanded weights: U-Nets). */
+    PerExampleGradients perExample(int[] indices, NDManager manager) {
+        return PerExampleGradients.of(
+                Gradients.perExample(manager, store, indices.length, loss.draws(), true, lossOf(indices, manager)));
     }
 
     /** The ordinary gradient of the micro-batch's summed loss. */

@@ -9,7 +9,10 @@ import ai.djl.ndarray.NDManager;
 import io.dpdm.data.ImageShape;
 import io.dpdm.data.ImageSplit;
 import io.dpdm.nn.Gradients;
+import io.dpdm.nn.LoopReference;
 import io.dpdm.nn.Torch;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,11 +47,13 @@ class ClassifierGradientTest {
             NDArray y = data.labels(m, all);
             // dropout off: the reference passes must see the same network as the batched one
             Map<String, NDArray> perExample = Gradients.perExample(m, c.parameters(), 4, 1, false, w -> c.loss(w, x, y));
+            List<Map<String, NDArray>> singles = new ArrayList<>();
             for (int b = 0; b < 4; b++) {
                 int[] one = {b};
                 NDArray xb = data.images(m, one);
                 NDArray yb = data.labels(m, one);
                 Map<String, NDArray> single = Gradients.batch(m, c.parameters(), 1, 1, false, w -> c.loss(w, xb, yb));
+                singles.add(single);
                 for (String name : single.keySet()) {
                     float[] want = single.get(name).toFloatArray();
                     float[] got = perExample.get(name).get(b).toFloatArray();
@@ -58,6 +63,10 @@ class ClassifierGradientTest {
                     }
                 }
             }
+            // what DP training uses: conv1/conv2 materialised, conv3 (one position at 18x18) and
+            // the dense layers by ghost norms
+            LoopReference.assertMatches("cnn, factored", Gradients.factored(m, c.parameters(), 4, 1, false,
+                    w -> c.loss(w, x, y)), singles);
             assertEquals(128, c.featureSize());
             assertEquals(new ai.djl.ndarray.types.Shape(4, 3), Gradients.forward(m, c.parameters(), 4, 1,
                     w -> c.logits(w, x)).getShape());

@@ -7,7 +7,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.dpdm.nn.Torch;
+import io.dpdm.nn.PerExampleGradients;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,17 +40,19 @@ class ClipperTest {
         return g;
     }
 
-    static List<NDArray> arrays(NDManager m, float[][][] g) {
+    static final List<String> NAMES = List.of("l0", "l1", "l2");
+
+    static PerExampleGradients arrays(NDManager m, float[][][] g) {
         Shape[] shapes = {new Shape(B, 2, 3), new Shape(B, 3), new Shape(B, 1)};
-        NDArray[] out = new NDArray[SIZES.length];
+        Map<String, NDArray> out = new LinkedHashMap<>();
         for (int l = 0; l < SIZES.length; l++) {
             float[] flat = new float[B * SIZES[l]];
             for (int b = 0; b < B; b++) {
                 System.arraycopy(g[l][b], 0, flat, b * SIZES[l], SIZES[l]);
             }
-            out[l] = m.create(flat, shapes[l]);
+            out.put(NAMES.get(l), m.create(flat, shapes[l]));
         }
-        return List.of(out);
+        return PerExampleGradients.of(out);
     }
 
     static double norm(float[]... parts) {
@@ -65,7 +70,7 @@ class ClipperTest {
         double c = 1.0;
         float[][][] g = gradients(1);
         try (NDManager m = NDManager.newBaseManager()) {
-            double[][] f = new Clipper(Clipping.FLAT, c).factors(arrays(m, g));
+            double[][] f = new Clipper(Clipping.FLAT, c).factors(arrays(m, g).squaredNorms(NAMES));
             int clipped = 0;
             for (int b = 0; b < B; b++) {
                 double n = norm(g[0][b], g[1][b], g[2][b]);
@@ -90,7 +95,7 @@ class ClipperTest {
         double layerC = c / Math.sqrt(SIZES.length);
         float[][][] g = gradients(2);
         try (NDManager m = NDManager.newBaseManager()) {
-            double[][] f = new Clipper(Clipping.PER_LAYER, c).factors(arrays(m, g));
+            double[][] f = new Clipper(Clipping.PER_LAYER, c).factors(arrays(m, g).squaredNorms(NAMES));
             for (int b = 0; b < B; b++) {
                 double total = 0;
                 for (int l = 0; l < SIZES.length; l++) {
@@ -111,13 +116,19 @@ class ClipperTest {
         g[1][9][0] = Float.POSITIVE_INFINITY;
         Clipper clipper = new Clipper(Clipping.FLAT, 1.0);
         try (NDManager m = NDManager.newBaseManager()) {
-            List<NDArray> arrays = arrays(m, g);
-            double[][] f = clipper.factors(arrays);
+            PerExampleGradients arrays = arrays(m, g);
+            double[][] f = clipper.factors(arrays.squaredNorms(NAMES));
             assertEquals(0.0, f[2][4], 0.0, "NaN in layer 0 zeroes the whole example");
             assertEquals(0.0, f[0][9], 0.0, "Inf in layer 1 zeroes the whole example");
             Shape[] shapes = {new Shape(2, 3), new Shape(3), new Shape(1)};
             for (int l = 0; l < SIZES.length; l++) {
-                float[] sum = Clipper.clippedSum(arrays.get(l), f[l], shapes[l]).toFloatArray();
+                float[] weights = new float[B];
+                for (int b = 0; b < B; b++) {
+                    weights[b] = (float) f[l][b];
+                }
+                NDArray clipped = arrays.weightedSum(NAMES.get(l), weights);
+                assertEquals(shapes[l], clipped.getShape());
+                float[] sum = clipped.toFloatArray();
                 for (int j = 0; j < SIZES[l]; j++) {
                     double expected = 0;
                     for (int b = 0; b < B; b++) {

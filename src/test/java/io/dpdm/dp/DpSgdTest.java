@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpdm.nn.PerExampleGradients;
 import io.dpdm.nn.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -153,12 +154,11 @@ class DpSgdTest {
             Map<String, NDArray> params = LinearRegression.parameters(manager, D);
             DpSgd dp = engine(new DpSgdConfig(N, 1.0, 0.5, 1.0, Clipping.FLAT, 7), params, new Sgd(params, 0.1, 0),
                     DpRandom.seeded(9));
-            GradientSource clean = model.source(params);
             float poison = k == 0 ? Float.NaN : 0f;
             float poisonB = k == 0 ? Float.POSITIVE_INFINITY : 0f;
             // Examples 4 and 11 get a NaN (k = 0) or an all-zero gradient (k = 1, the truth).
             GradientSource source = (indices, m) -> {
-                Map<String, NDArray> g = clean.perExample(indices, m);
+                Map<String, NDArray> g = model.perExample(params, indices, m);
                 float[] gw = g.get("w").toFloatArray();
                 float[] gb = g.get("b").toFloatArray();
                 for (int r = 0; r < indices.length; r++) {
@@ -174,7 +174,7 @@ class DpSgdTest {
                 Map<String, NDArray> out = new LinkedHashMap<>();
                 out.put("w", m.create(gw, g.get("w").getShape()));
                 out.put("b", m.create(gb, g.get("b").getShape()));
-                return out;
+                return PerExampleGradients.of(out);
             };
             reports[k] = dp.step(source).nonFiniteExamples();
             results[k] = flat(params);
@@ -285,16 +285,20 @@ class DpSgdTest {
     void privateGradientRefusesReuse() {
         Map<String, Shape> shapes = Map.of("w", new Shape(2));
         PrivateGradient g = new PrivateGradient(shapes, new Clipper(Clipping.FLAT, 1), manager);
-        g.accumulate(Map.of("w", manager.create(new float[] {3, 4}, new Shape(1, 2))));
-        Map<String, NDArray> out = g.release(DpRandom.seeded(1).stream(DpRandom.Purpose.NOISE, 0), 0.0, 2.0);
+        DpRandom.Stream noise = DpRandom.seeded(1).stream(DpRandom.Purpose.NOISE, 0);
+        assertThrows(IllegalStateException.class, () -> g.release(2.0), "no noise drawn yet");
+        g.startNoise(noise, 0.0);
+        assertThrows(IllegalStateException.class, () -> g.startNoise(noise, 0.0), "noise is drawn once");
+        g.accumulate(PerExampleGradients.of(Map.of("w", manager.create(new float[] {3, 4}, new Shape(1, 2)))));
+        Map<String, NDArray> out = g.release(2.0);
         // sigma = 0: (3, 4) clipped to norm 1 is (0.6, 0.8), divided by N q = 2.
         assertArrayEquals(new float[] {0.3f, 0.4f}, out.get("w").toFloatArray(), 1e-6f);
-        DpRandom.Stream noise = DpRandom.seeded(1).stream(DpRandom.Purpose.NOISE, 1);
-        assertThrows(IllegalStateException.class, () -> g.release(noise, 1.0, 2.0));
-        assertThrows(IllegalStateException.class,
-                () -> g.accumulate(Map.of("w", manager.create(new float[] {1, 1}, new Shape(1, 2)))));
+        assertThrows(IllegalStateException.class, () -> g.release(2.0));
+        assertThrows(IllegalStateException.class, () -> g.accumulate(
+                PerExampleGradients.of(Map.of("w", manager.create(new float[] {1, 1}, new Shape(1, 2))))));
         assertThrows(IllegalArgumentException.class, () -> new PrivateGradient(shapes, new Clipper(Clipping.FLAT, 1),
-                manager).accumulate(Map.of("w", manager.create(new float[] {1, 1, 1}, new Shape(1, 3)))));
+                manager).accumulate(PerExampleGradients.of(
+                        Map.of("w", manager.create(new float[] {1, 1, 1}, new Shape(1, 3))))));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.dpdm.dp;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.PerExampleGradients;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,23 +47,26 @@ final class LinearRegression {
 
     /** Per-example gradients computed with NDArray ops, as a training loop would. */
     GradientSource source(Map<String, NDArray> params) {
-        return (indices, m) -> {
-            requested.add(indices.clone());
-            int d = x[0].length;
-            float[] xb = new float[indices.length * d];
-            float[] yb = new float[indices.length];
-            for (int k = 0; k < indices.length; k++) {
-                System.arraycopy(x[indices[k]], 0, xb, k * d, d);
-                yb[k] = y[indices[k]];
-            }
-            NDArray xs = m.create(xb, new Shape(indices.length, d));
-            NDArray residual = xs.matMul(params.get("w").reshape(d, 1))
-                    .add(params.get("b")).sub(m.create(yb, new Shape(indices.length, 1)));
-            Map<String, NDArray> g = new LinkedHashMap<>();
-            g.put("w", xs.mul(residual));
-            g.put("b", residual);
-            return g;
-        };
+        return (indices, m) -> PerExampleGradients.of(perExample(params, indices, m));
+    }
+
+    /** The per-example gradients of {@link #source}, each (indices.length, ...), recording the request. */
+    Map<String, NDArray> perExample(Map<String, NDArray> params, int[] indices, NDManager m) {
+        requested.add(indices.clone());
+        int d = x[0].length;
+        float[] xb = new float[indices.length * d];
+        float[] yb = new float[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(x[indices[k]], 0, xb, k * d, d);
+            yb[k] = y[indices[k]];
+        }
+        NDArray xs = m.create(xb, new Shape(indices.length, d));
+        NDArray residual = xs.matMul(params.get("w").reshape(d, 1))
+                .add(params.get("b")).sub(m.create(yb, new Shape(indices.length, 1)));
+        Map<String, NDArray> g = new LinkedHashMap<>();
+        g.put("w", xs.mul(residual));
+        g.put("b", residual);
+        return g;
     }
 
     /** Plain-Java per-example gradient [w..., b] at weights (w, b). */

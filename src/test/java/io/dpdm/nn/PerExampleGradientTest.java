@@ -1,11 +1,15 @@
 package io.dpdm.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
@@ -35,7 +39,7 @@ class PerExampleGradientTest {
     void convSamePaddingWithBiasAndTwoDraws() {
         try (ParameterStore s = new ParameterStore(1)) {
             Layer net = Conv2d.create(s, "c", 3, 4, 3);
-            check(s, 3, 2, net, new Shape(3, 5, 5));
+            check(s, 3, 2, net, new Shape(3, 5, 5), true);
         }
     }
 
@@ -44,7 +48,7 @@ class PerExampleGradientTest {
         try (ParameterStore s = new ParameterStore(2)) {
             Layer net = Sequential.of(Conv2d.create(s, "c", 4, 6, 3, 2, 1, 2, true, 1.0),
                     Conv2d.create(s, "d", 6, 2, 1, 1, 0, 1, false, 1.0));
-            check(s, 2, 3, net, new Shape(4, 7, 7));
+            check(s, 2, 3, net, new Shape(4, 7, 7), false); // factored: grouped convolutions are refused
         }
     }
 
@@ -54,8 +58,8 @@ class PerExampleGradientTest {
             // 2*3*3 = 18 taps: im2col route; 5*3*3 = 45 taps: grouped-convolution route.
             Layer net = Sequential.of(Conv2d.create(s, "small", 2, 5, 3, 2, 1, 1, true, 1.0), Activation.SILU,
                     Conv2d.create(s, "large", 5, 4, 3, 2, 1, 1, true, 1.0));
-            check(s, 2, 3, net, new Shape(2, 9, 9));
-            check(s, 4, 1, net, new Shape(2, 8, 8));
+            check(s, 2, 3, net, new Shape(2, 9, 9), true);
+            check(s, 4, 1, net, new Shape(2, 8, 8), true);
         }
     }
 
@@ -63,8 +67,9 @@ class PerExampleGradientTest {
     void linearOnVectorsAndOnTokens() {
         try (ParameterStore s = new ParameterStore(3)) {
             Layer net = Sequential.of(Linear.create(s, "a", 5, 4), Activation.SILU, Linear.create(s, "b", 4, 3, false, 1.0));
-            check(s, 3, 1, net, new Shape(5));
-            check(s, 3, 2, net, new Shape(6, 5));
+            // factored: one row per example takes ghost norms, 12 token rows materialise
+            check(s, 3, 1, net, new Shape(5), true);
+            check(s, 3, 2, net, new Shape(6, 5), true);
         }
     }
 
@@ -72,7 +77,7 @@ class PerExampleGradientTest {
     void groupNormWithAffine() {
         try (ParameterStore s = new ParameterStore(4)) {
             Layer net = Sequential.of(Conv2d.create(s, "c", 2, 8, 3), GroupNorm.create(s, "n", 8, 2, 1e-5f), Activation.SILU);
-            check(s, 3, 2, net, new Shape(2, 4, 4));
+            check(s, 3, 2, net, new Shape(2, 4, 4), false); // factored: group norm is refused
         }
     }
 
@@ -80,7 +85,7 @@ class PerExampleGradientTest {
     void selfAttention() {
         try (ParameterStore s = new ParameterStore(5)) {
             Layer net = Sequential.of(Conv2d.create(s, "c", 2, 8, 1), SelfAttention.create(s, "att", 8));
-            check(s, 2, 3, net, new Shape(2, 3, 3));
+            check(s, 2, 3, net, new Shape(2, 3, 3), false);
         }
     }
 
@@ -96,7 +101,7 @@ class PerExampleGradientTest {
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = perExample[i % b];
             }
-            compare(s, b, k, net, manager.create(rows));
+            compare(s, b, k, net, manager.create(rows), false);
         }
     }
 
@@ -106,8 +111,53 @@ class PerExampleGradientTest {
             Layer net = Sequential.of(Conv2d.create(s, "c", 1, 4, 3), Activation.RELU, new Spatial.MaxPool2d(2),
                     new Dropout(0.5), Spatial.UPSAMPLE_NEAREST_2X, Conv2d.create(s, "d", 4, 4, 3), new Spatial.AvgPool2d(2),
                     Spatial.FLATTEN, Linear.create(s, "l", 4 * 3 * 3, 2));
-            check(s, 3, 2, net, new Shape(1, 6, 6));
+            check(s, 3, 2, net, new Shape(1, 6, 6), true);
         }
+    }
+
+    @Test
+    void factoredConvWithFewPositionsTakesGhostNorms() {
+        try (ParameterStore s = new ParameterStore(12)) {
+            // 3x3 -> one position: n = K rows of 8*9 = 72 taps, 6 outputs, so n (72 + 6) < 72 * 6
+            Layer net = Sequential.of(Conv2d.create(s, "c", 8, 6, 3, 1, 0, 1, true, 1.0), Activation.SILU,
+                    Spatial.FLATTEN, Linear.create(s, "l", 6, 2));
+            check(s, 3, 1, net, new Shape(8, 3, 3), true);
+            check(s, 2, 3, net, new Shape(8, 3, 3), true);
+        }
+    }
+
+    @Test
+    void factoredNonFiniteExampleGetsANonFiniteNormAndWeightZeroDropsIt() {
+        try (ParameterStore s = new ParameterStore(13)) {
+            Layer net = Sequential.of(Conv2d.create(s, "c", 2, 3, 3, 1, 0, 1, true, 1.0), Activation.SILU,
+                    Spatial.FLATTEN, Linear.create(s, "l", 3 * 2 * 2, 2));
+            randomise(s);
+            float[] values = manager.randomNormal(new Shape(3, 2, 4, 4)).toFloatArray();
+            values[32 + 5] = Float.NaN; // example 1
+            NDArray x = manager.create(values, new Shape(3, 2, 4, 4));
+            try (NDManager step = manager.newSubManager()) {
+                PerExampleGradients g = Gradients.factored(step, s, 3, 1, false, w -> loss(w, net, x));
+                List<String> names = List.copyOf(s.asMap().keySet());
+                double[][] squares = g.squaredNorms(names);
+                for (int l = 0; l < names.size(); l++) {
+                    assertTrue(Double.isFinite(squares[l][0]) && Double.isFinite(squares[l][2]), names.get(l));
+                }
+                assertFalse(Double.isFinite(squares[0][1] + squares[1][1] + squares[2][1] + squares[3][1]));
+                Map<String, NDArray> first = single(step, s, net, x, 0);
+                Map<String, NDArray> third = single(step, s, net, x, 2);
+                for (String name : names) {
+                    NDArray expected = first.get(name).mul(0.5f).add(third.get(name).mul(2f));
+                    assertClose(name, expected, g.weightedSum(name, new float[] {0.5f, 0f, 2f}),
+                            Math.max(largest(first), largest(third)) * 2.5);
+                }
+            }
+        }
+    }
+
+    /** The ordinary gradient of example e's loss alone (one draw). */
+    private static Map<String, NDArray> single(NDManager step, ParameterStore s, Layer net, NDArray x, int e) {
+        NDArray xe = x.get(step.create(new long[] {e}));
+        return Gradients.batch(step, s, 1, 1, false, w -> loss(w, net, xe));
     }
 
     @Test
@@ -189,14 +239,20 @@ class PerExampleGradientTest {
         return Gradients.meanOverDraws(w, rows);
     }
 
-    private static void check(ParameterStore s, int b, int k, Layer net, Shape perRow) {
-        compare(s, b, k, net, manager.randomNormal(new Shape(k * b).addAll(perRow)));
+    private static void check(ParameterStore s, int b, int k, Layer net, Shape perRow, boolean factorable) {
+        compare(s, b, k, net, manager.randomNormal(new Shape(k * b).addAll(perRow)), factorable);
     }
 
-    private static void compare(ParameterStore s, int b, int k, Layer net, NDArray x) {
+    /**
+     * Expanded weights entry by entry, then what clipping reads (norms, weighted sums) from them
+     * and, when the network has only Linear and dense Conv2d parameters, from the factored method
+     * (which must refuse any other network), all against the loop of single-example passes.
+     */
+    private static void compare(ParameterStore s, int b, int k, Layer net, NDArray x, boolean factorable) {
         randomise(s);
         try (NDManager step = manager.newSubManager()) {
             Map<String, NDArray> per = Gradients.perExample(step, s, b, k, false, w -> loss(w, net, x));
+            List<Map<String, NDArray>> singles = new ArrayList<>();
             for (int e = 0; e < b; e++) {
                 long[] rows = new long[k];
                 for (int d = 0; d < k; d++) {
@@ -209,6 +265,15 @@ class PerExampleGradientTest {
                     assertEquals(new Shape(b).addAll(s.get(name).getShape()), per.get(name).getShape(), name);
                     assertClose(name + " example " + e, single.get(name), per.get(name).get(e), scale);
                 }
+                singles.add(single);
+            }
+            LoopReference.assertMatches("expanded", PerExampleGradients.of(per), singles);
+            if (factorable) {
+                LoopReference.assertMatches("factored", Gradients.factored(step, s, b, k, false, w -> loss(w, net, x)),
+                        singles);
+            } else {
+                assertThrows(IllegalArgumentException.class,
+                        () -> Gradients.factored(step, s, b, k, false, w -> loss(w, net, x)));
             }
         }
     }

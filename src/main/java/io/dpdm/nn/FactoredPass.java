@@ -1,0 +1,102 @@
+package io.dpdm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@link Weights} of a factored pass: shared weights that need no gradient, and a zero
+ * leaf added to the output of every observed linear map, so that after backward the leaf's
+ * gradient is d loss / d output (PyTorch keeps no gradient for non-leaves, and DJL has no hooks).
+ * Remembers which parameters were fetched, so a layer that is not observed cannot silently
+ * get a zero gradient.
+ */
+final class FactoredPass implements Weights {
+    /** One observed map: its input and the leaf added to its output. */
+    record Observation(LinearMap map, NDArray input, NDArray outputLeaf) {}
+
+    private final Map<String, NDArray> arrays;
+    private final int examples;
+    private final int draws;
+    private final boolean training;
+    private final NDManager manager;
+    private final Set<String> fetched = new HashSet<>();
+    private final Set<String> observed = new HashSet<>();
+    private final List<Observation> observations = new ArrayList<>();
+
+    FactoredPass(Map<String, NDArray> arrays, int examples, int draws, boolean training, NDManager manager) {
+        if (examples < 1 || draws < 1) {
+            throw new IllegalArgumentException("examples and draws must be >= 1, got " + examples + " and " + draws);
+        }
+        this.arrays = arrays;
+        this.examples = examples;
+        this.draws = draws;
+        this.training = training;
+        this.manager = manager;
+    }
+
+    @Override
+    public NDArray get(String name) {
+        NDArray a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "'");
+        }
+        fetched.add(name);
+        return a;
+    }
+
+    @Override
+    public NDArray observe(LinearMap map, NDArray input, NDArray output) {
+        PerExample.checkRows(this, input, "factored " + map.weight());
+        for (String name : map.bias() == null ? List.of(map.weight()) : List.of(map.weight(), map.bias())) {
+            if (!observed.add(name)) {
+                throw new IllegalArgumentException("parameter " + name + " is used by two layers; factored per-example"
+                        + " gradients need each parameter in one linear map (use expanded weights)");
+            }
+        }
+        NDArray leaf = manager.zeros(output.getShape(), output.getDataType());
+        leaf.setRequiresGradient(true);
+        observations.add(new Observation(map, input, leaf));
+        return output.addi(leaf);
+    }
+
+    /** The observations, after checking that every parameter the network read was observed. */
+    List<Observation> observations() {
+        for (String name : fetched) {
+            if (!observed.contains(name)) {
+                throw new IllegalArgumentException("parameter " + name + " belongs to a layer that factored per-example"
+                        + " gradients do not support (only Linear and dense Conv2d); use expanded weights");
+            }
+        }
+        return observations;
+    }
+
+    @Override
+    public boolean perExample() {
+        return false;
+    }
+
+    @Override
+    public int examples() {
+        return examples;
+    }
+
+    @Override
+    public int draws() {
+        return draws;
+    }
+
+    @Override
+    public boolean training() {
+        return training;
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+}

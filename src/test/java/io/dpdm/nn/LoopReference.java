@@ -1,0 +1,80 @@
+package io.dpdm.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks what clipping reads from {@link PerExampleGradients} (squared norms, weighted sums)
+ * against a loop of single-example backward passes: example e's reference gradients are the
+ * ordinary gradients of its loss alone.
+ */
+public final class LoopReference {
+    private LoopReference() {}
+
+    /**
+     * @param singles for each example, in order, its reference gradient of every parameter
+     */
+    public static void assertMatches(String what, PerExampleGradients g, List<Map<String, NDArray>> singles) {
+        int examples = singles.size();
+        assertEquals(examples, g.examples(), what + ": examples");
+        List<String> names = List.copyOf(singles.get(0).keySet());
+        double scale = 0;
+        float[][][] reference = new float[names.size()][examples][];
+        for (int l = 0; l < names.size(); l++) {
+            assertEquals(singles.get(0).get(names.get(l)).getShape(), g.shapes().get(names.get(l)), what + " shape");
+            for (int e = 0; e < examples; e++) {
+                reference[l][e] = singles.get(e).get(names.get(l)).toFloatArray();
+                for (float v : reference[l][e]) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+            }
+        }
+        assertTrue(scale > 0, what + ": reference gradients are all zero, the test would prove nothing");
+        double tolerance = 1e-4 * scale;
+        double[][] squares = g.squaredNorms(names);
+        for (int l = 0; l < names.size(); l++) {
+            for (int e = 0; e < examples; e++) {
+                double norm = 0;
+                for (float v : reference[l][e]) {
+                    norm += (double) v * v;
+                }
+                assertEquals(Math.sqrt(norm), Math.sqrt(squares[l][e]), tolerance * Math.sqrt(reference[l][e].length),
+                        what + ": norm of " + names.get(l) + ", example " + e);
+            }
+        }
+        // One-hot weights read single examples back; mixed weights (one of them 0) their sum.
+        float[] mixed = new float[examples];
+        for (int e = 0; e < examples; e++) {
+            mixed[e] = e == 1 ? 0f : 0.25f + 0.5f * e;
+            float[] oneHot = new float[examples];
+            oneHot[e] = 1f;
+            for (int l = 0; l < names.size(); l++) {
+                assertClose(what + ": " + names.get(l) + " of example " + e, reference[l][e],
+                        g.weightedSum(names.get(l), oneHot).toFloatArray(), tolerance);
+            }
+        }
+        for (int l = 0; l < names.size(); l++) {
+            float[] expected = new float[reference[l][0].length];
+            double weightSum = 0;
+            for (int e = 0; e < examples; e++) {
+                weightSum += mixed[e];
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] += mixed[e] * reference[l][e][i];
+                }
+            }
+            assertClose(what + ": weighted sum of " + names.get(l), expected,
+                    g.weightedSum(names.get(l), mixed).toFloatArray(), tolerance * weightSum);
+        }
+    }
+
+    private static void assertClose(String what, float[] expected, float[] actual, double tolerance) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tolerance, what + " entry " + i);
+        }
+    }
+}
