@@ -34,8 +34,10 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -49,12 +51,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code dpdm bench dp-step}: the cost of privacy per training step. On a fixed batch of B
  * Fashion-MNIST training images (K draws each) it times, after warm-up (at least 2 rounds and
- * 15 s), alternating:
+ * 15 s), in alternating rounds (at least 5 and 20 s unless {@code --reps} is given):
  *
  * <ul>
  *   <li>the private step: one {@link DpSgd} step with N = B and q = 1 (so the Poisson batch is
  *       exactly the B examples) in physical passes of M examples ({@code --micro-batch}, default
- *       B): per-example gradients, flat clipping, summing, noise, Adam and EMA;
+ *       B): per-example gradients (factored for the CNN, expanded weights for the U-Net, or
+ *       {@code --method}), flat clipping, summing, noise, Adam and EMA;
  *   <li>the non-private step: the ordinary batch gradient of the same loss on the whole batch in
  *       one pass (it needs no per-example weights, so it fits where the private pass may not),
  *       Adam and EMA;
@@ -76,6 +79,9 @@ final class DpStepBenchCommand implements Callable<Integer> {
      * runs ~8x slower before C2 compiles it, which takes ~100 small steps).
      */
     private static final long WARMUP_SECONDS = 15;
+    /** Without --reps, timing runs at least this many rounds and this long (the machines are noisy). */
+    private static final int MIN_REPS = 5;
+    private static final long TIMED_SECONDS = 20;
     private static final int LEAK_PROBE_STEP = 50;
 
     @Spec
@@ -100,8 +106,9 @@ final class DpStepBenchCommand implements Callable<Integer> {
                     + " expanded weights for the unet28).")
     String method;
 
-    @Option(names = "--reps", paramLabel = "R", description = "Timed repetitions of each step (default: ${DEFAULT-VALUE}).")
-    int reps = 5;
+    @Option(names = "--reps", paramLabel = "R",
+            description = "Timed repetitions of each step (default: at least 5 and at least 20 s of timing).")
+    Integer reps;
 
     @Option(names = "--leak-steps", paramLabel = "N",
             description = "Instead of timing, run N private steps and report resident memory at step 50 and N.")
@@ -115,7 +122,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (examples < 1 || draws < 1 || reps < 1 || leakSteps < 0) {
+        if (examples < 1 || draws < 1 || (reps != null && reps < 1) || leakSteps < 0) {
             throw new IllegalArgumentException("--examples, --draws and --reps must be >= 1 and --leak-steps >= 0, got "
                     + examples + ", " + draws + ", " + reps + ", " + leakSteps);
         }
@@ -219,17 +226,19 @@ final class DpStepBenchCommand implements Callable<Integer> {
             plainStep.run();
             perExampleOnly.run();
         }
-        double[] dp = new double[reps];
-        double[] plain = new double[reps];
-        double[] perExample = new double[reps];
-        for (int r = 0; r < reps; r++) {
-            dp[r] = seconds(dpStep);
-            plain[r] = seconds(plainStep);
-            perExample[r] = seconds(perExampleOnly);
+        List<Double> dp = new ArrayList<>();
+        List<Double> plain = new ArrayList<>();
+        List<Double> perExample = new ArrayList<>();
+        long timedEnd = System.nanoTime() + TIMED_SECONDS * 1_000_000_000L;
+        while (reps != null ? dp.size() < reps : dp.size() < MIN_REPS || System.nanoTime() < timedEnd) {
+            dp.add(seconds(dpStep));
+            plain.add(seconds(plainStep));
+            perExample.add(seconds(perExampleOnly));
         }
         double dpSeconds = median(dp);
         double plainSeconds = median(plain);
         Map<String, Object> out = header();
+        out.put("reps", dp.size());
         out.put("dp_seconds", round(dpSeconds));
         out.put("nondp_seconds", round(plainSeconds));
         out.put("ratio", round(dpSeconds / plainSeconds));
@@ -271,7 +280,6 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("draws", draws);
         out.put("method", factored() ? "factored" : "expanded");
         out.put("micro_batch", passSize());
-        out.put("reps", reps);
         return out;
     }
 
@@ -281,9 +289,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
+    private static double median(List<Double> xs) {
+        double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }

@@ -15,12 +15,12 @@ import java.util.Map;
  *
  * <ol>
  *   <li>Poisson-samples the logical batch of step t from the SAMPLING stream (may be empty);
- *   <li>calls the {@link StepListener} once with (q, sigma), before any data is touched, and
- *       starts drawing the step's noise from the NOISE stream of step t in the background;
+ *   <li>calls the {@link StepListener} once with (q, sigma), before any data is touched;
  *   <li>splits the batch into physical micro-batches of at most {@code microBatchSize}, and for
  *       each asks the {@link GradientSource} for per-example gradients, clips and sums them
  *       ({@link PrivateGradient} steps 1-3; an empty batch asks for nothing);
- *   <li>adds that N(0, (sigma C)^2) noise once and divides by N q (steps 4-5);
+ *   <li>adds N(0, (sigma C)^2) from the NOISE stream of step t once and divides by N q
+ *       (steps 4-5);
  *   <li>applies the optimizer to the live parameters, updates the EMA, and advances t.
  * </ol>
  *
@@ -73,7 +73,6 @@ public final class DpSgd {
                 NDManager stepManager = base.newSubManager()) {
             scope.suppressNotUsedWarning();
             PrivateGradient gradient = new PrivateGradient(shapes, clipper, stepManager);
-            gradient.startNoise(random.stream(DpRandom.Purpose.NOISE, t), config.noiseMultiplier());
             int micro = config.microBatchSize();
             int microBatches = 0;
             for (int from = 0; from < batch.length; from += micro) {
@@ -90,7 +89,8 @@ public final class DpSgd {
                 }
                 microBatches++;
             }
-            Map<String, NDArray> noisy = gradient.release(sampler.expectedBatchSize());
+            Map<String, NDArray> noisy = gradient.release(
+                    random.stream(DpRandom.Purpose.NOISE, t), config.noiseMultiplier(), sampler.expectedBatchSize());
             optimizer.update(noisy);
             ema.update();
             return new StepReport(t, batch.length, microBatches, gradient.clippedExamples(),

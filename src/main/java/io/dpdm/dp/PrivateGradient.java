@@ -10,8 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The private gradient of ONE logical batch, built by the five steps of DP-SGD (Abadi et al.
@@ -25,8 +23,8 @@ import java.util.concurrent.CompletionException;
  *   <li>the clipped gradients are summed; sums accumulate across micro-batches, so splitting a
  *       logical batch changes nothing but memory;
  *   <li>Gaussian noise N(0, (sigma C)^2) is added to every coordinate of the sum, ONCE per
- *       logical batch, in float32 (drawn by {@link #startNoise} while gradients are computed,
- *       added by {@link #release}; one stream for all parameters, in the constructor's order);
+ *       logical batch, in float32 ({@link #release}; one draw for all parameters, in the
+ *       constructor's order);
  *   <li>the noisy sum is divided by the EXPECTED batch size N q, not by the actual size |B|:
  *       under Poisson sampling |B| changes by one when an example is added or removed, and it is
  *       not privatised, so dividing by it would leak membership and break the sensitivity
@@ -34,16 +32,15 @@ import java.util.concurrent.CompletionException;
  *       (Opacus issue 420). It also makes an empty batch well defined (pure noise / (N q)).
  * </ol>
  *
- * <p>Lifecycle: startNoise once and accumulate 0..n times (in any order), then release exactly
- * once. The object refuses to draw noise or release twice, or to accumulate after release:
- * noisy gradients are never reused and noise is never added twice. Arrays live in the manager given at construction (close it after the update).
+ * <p>Lifecycle: accumulate 0..n times, then release exactly once. The object refuses to release
+ * twice or to accumulate after release: noisy gradients are never reused and noise is never
+ * added twice. Arrays live in the manager given at construction (close it after the update).
  */
 public final class PrivateGradient {
     private final Clipper clipper;
     private final Map<String, Shape> shapes;
     private final Map<String, NDArray> sums = new LinkedHashMap<>();
     private final NDManager manager;
-    private CompletableFuture<float[]> pendingNoise;
     private boolean released;
     private int examples;
     private int clippedExamples;
@@ -119,42 +116,21 @@ public final class PrivateGradient {
     }
 
     /**
-     * Starts drawing step 4's noise, N(0, (sigma C)^2) for every coordinate, from {@code noise}
-     * (the NOISE stream of this logical step) on a background thread: it depends only on the
-     * stream, never on the data, so it can overlap the gradient computation (it is ~10% of a
-     * small network's step). Call once, before {@link #release}.
+     * Steps 4-5: (clipped sum + N(0, (sigma C)^2)) / (N q), per parameter, the noise read from
+     * {@code noise} (the NOISE stream of this logical step) in one draw cut in the
+     * constructor's order.
      */
-    public void startNoise(DpRandom.Stream noise, double noiseMultiplier) {
+    public Map<String, NDArray> release(DpRandom.Stream noise, double noiseMultiplier, double expectedBatchSize) {
         requireOpen();
-        if (pendingNoise != null) {
-            throw new IllegalStateException("this logical batch's noise was already drawn; noise is added once");
-        }
         if (!(noiseMultiplier >= 0 && Double.isFinite(noiseMultiplier))) {
             throw new IllegalArgumentException("noise multiplier must be finite and >= 0, got " + noiseMultiplier);
-        }
-        int count = Math.toIntExact(shapes.values().stream().mapToLong(Shape::size).sum());
-        double std = noiseMultiplier * clipper.clipNorm();
-        pendingNoise = CompletableFuture.supplyAsync(() -> {
-            float[] z = new float[count];
-            noise.fillGaussian(z, std);
-            return z;
-        });
-    }
-
-    /**
-     * Steps 4-5: (clipped sum + the noise of {@link #startNoise}) / (N q), per parameter, the
-     * noise cut in the constructor's order.
-     */
-    public Map<String, NDArray> release(double expectedBatchSize) {
-        requireOpen();
-        if (pendingNoise == null) {
-            throw new IllegalStateException("release before startNoise: the noise of this logical batch was never drawn");
         }
         if (!(expectedBatchSize > 0 && Double.isFinite(expectedBatchSize))) {
             throw new IllegalArgumentException("expected batch size must be > 0, got " + expectedBatchSize);
         }
         released = true;
-        float[] z = noiseValues();
+        float[] z = new float[Math.toIntExact(shapes.values().stream().mapToLong(Shape::size).sum())];
+        noise.fillGaussian(z, noiseMultiplier * clipper.clipNorm());
         Map<String, NDArray> out = new LinkedHashMap<>();
         int offset = 0;
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
@@ -164,14 +140,6 @@ public final class PrivateGradient {
             offset += size;
         }
         return Collections.unmodifiableMap(out);
-    }
-
-    private float[] noiseValues() {
-        try {
-            return pendingNoise.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
     }
 
     private void requireOpen() {

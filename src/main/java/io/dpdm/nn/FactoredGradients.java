@@ -72,7 +72,7 @@ final class FactoredGradients implements PerExampleGradients {
         Map<String, Ghost> ghosts = new HashMap<>();
         for (FactoredPass.Observation o : observations) {
             LinearMap map = o.map();
-            NDArray a = byExample(map.inputRows().apply(o.input()), examples, draws);
+            NDArray a = byExample(o.inputRows(), examples, draws);
             NDArray g = byExample(map.outputRows().apply(o.outputLeaf().getGradient()), examples, draws);
             long n = a.getShape().get(1);
             long in = a.getShape().get(2);

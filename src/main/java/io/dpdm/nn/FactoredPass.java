@@ -16,8 +16,8 @@ import java.util.Set;
  * get a zero gradient.
  */
 final class FactoredPass implements Weights {
-    /** One observed map: its input and the leaf added to its output. */
-    record Observation(LinearMap map, NDArray input, NDArray outputLeaf) {}
+    /** One observed map: its input rows (N, r, in) and the leaf added to its output. */
+    record Observation(LinearMap map, NDArray inputRows, NDArray outputLeaf) {}
 
     private final Map<String, NDArray> arrays;
     private final int examples;
@@ -60,7 +60,8 @@ final class FactoredPass implements Weights {
         }
         NDArray leaf = manager.zeros(output.getShape(), output.getDataType());
         leaf.setRequiresGradient(true);
-        observations.add(new Observation(map, input, leaf));
+        // input rows now, while the input is hot in cache, outside the autograd graph
+        observations.add(new Observation(map, map.inputRows().apply(input.stopGradient()), leaf));
         return output.addi(leaf);
     }
 

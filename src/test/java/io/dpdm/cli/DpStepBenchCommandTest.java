@@ -21,5 +21,8 @@ class DpStepBenchCommandTest {
         assertTrue(usageError("bench", "dp-step", "--model", "cnn", "--examples", "4", "--leak-steps", "10")
                 .contains("--leak-steps"));
         assertTrue(usageError("bench", "dp-step", "--model", "cnn").contains("--examples"));
+        assertTrue(usageError("bench", "dp-step", "--model", "cnn", "--examples", "4", "--method", "ghost")
+                .contains("--method"));
+        assertTrue(usageError("bench", "dp-step", "--model", "cnn", "--examples", "4", "--reps", "0").contains("--reps"));
     }
 }
