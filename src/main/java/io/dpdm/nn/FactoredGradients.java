@@ -1,7 +1,6 @@
 package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -124,13 +123,9 @@ final class FactoredGradients implements PerExampleGradients {
     }
 
     @Override
-    public double[][] squaredNorms(List<String> names) {
-        NDList squares = new NDList(names.size());
-        for (String name : names) {
-            Ghost ghost = ghosts.get(name);
-            squares.add(ghost != null ? ghost.squares() : dense.squares(name));
-        }
-        return MaterialisedGradients.toHost(squares, examples);
+    public NDArray squaredNorms(String name) {
+        Ghost ghost = ghosts.get(name);
+        return ghost != null ? ghost.squares() : dense.squaredNorms(name);
     }
 
     @Override

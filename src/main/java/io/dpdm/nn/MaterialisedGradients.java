@@ -2,10 +2,8 @@ package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** Per-example gradients held as (B, ...parameter shape) arrays. */
@@ -39,16 +37,7 @@ final class MaterialisedGradients implements PerExampleGradients {
     }
 
     @Override
-    public double[][] squaredNorms(List<String> names) {
-        NDList squares = new NDList(names.size());
-        for (String name : names) {
-            squares.add(squares(name));
-        }
-        return toHost(squares, examples);
-    }
-
-    /** (B) squared norms of one parameter's per-example gradients. */
-    NDArray squares(String name) {
+    public NDArray squaredNorms(String name) {
         return rows(get(name)).square().sum(new int[] {1});
     }
 
@@ -67,21 +56,6 @@ final class MaterialisedGradients implements PerExampleGradients {
 
     private static NDArray rows(NDArray g) {
         return g.reshape(g.getShape().get(0), -1);
-    }
-
-    /**
-     * One (layers, B) array crosses to the host, not one per layer: each crossing is a native
-     * call and a copy, and networks have dozens of parameter tensors.
-     */
-    static double[][] toHost(NDList perLayer, int examples) {
-        float[] all = NDArrays.stack(perLayer).toFloatArray();
-        double[][] out = new double[perLayer.size()][examples];
-        for (int l = 0; l < out.length; l++) {
-            for (int b = 0; b < examples; b++) {
-                out[l][b] = all[l * examples + b];
-            }
-        }
-        return out;
     }
 
     /** weights (B) times rows (B, d): sum_b weights[b] rows[b], shape (d). */

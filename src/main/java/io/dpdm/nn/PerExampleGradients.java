@@ -1,6 +1,8 @@
 package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +22,31 @@ public interface PerExampleGradients {
     Map<String, Shape> shapes();
 
     /**
-     * Squared L2 norm of each example's gradient for each named parameter: [parameter][example].
-     * Non-finite (or overflowing) when the example's gradient has a non-finite value.
+     * Squared L2 norm of each example's gradient of one parameter, shape (B). Non-finite (or
+     * overflowing) when the example's gradient has a non-finite value.
      */
-    double[][] squaredNorms(List<String> names);
+    NDArray squaredNorms(String name);
+
+    /**
+     * {@link #squaredNorms(String)} of each named parameter, [parameter][example]. One (names, B)
+     * array crosses to the host, not one per parameter: each crossing is a native call and a
+     * copy, and networks have dozens of parameter tensors.
+     */
+    default double[][] squaredNorms(List<String> names) {
+        NDList perName = new NDList(names.size());
+        for (String name : names) {
+            perName.add(squaredNorms(name));
+        }
+        float[] all = NDArrays.stack(perName).toFloatArray();
+        int b = examples();
+        double[][] out = new double[names.size()][b];
+        for (int l = 0; l < out.length; l++) {
+            for (int e = 0; e < b; e++) {
+                out[l][e] = all[l * b + e];
+            }
+        }
+        return out;
+    }
 
     /**
      * sum_b weights[b] * (example b's gradient of {@code name}), in the parameter's shape.
