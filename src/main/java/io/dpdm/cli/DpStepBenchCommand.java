@@ -75,8 +75,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
     private static final int WARMUP = 2;
     /**
      * Warm-up lasts at least this long: training runs thousands of steps in one JVM, so the
-     * benchmark measures the JIT-compiled steady state (the noise generator's AES-CTR keystream
-     * runs ~8x slower before C2 compiles it, which takes ~100 small steps).
+     * benchmark measures the JIT-compiled steady state of the Java side (noise, clipping
+     * arithmetic), which a 40 ms CNN step does not reach in two rounds.
      */
     private static final long WARMUP_SECONDS = 15;
     /** Without --reps, timing runs at least this many rounds and this long (the machines are noisy). */

@@ -43,7 +43,9 @@ final class MaterialisedGradients implements PerExampleGradients {
 
     @Override
     public NDArray weightedSum(String name, float[] weights) {
-        return weightedRows(rows(get(name)), weights).reshape(shapes.get(name));
+        NDArray rows = rows(get(name));
+        NDArray w = rows.getManager().create(weights, new Shape(1, weights.length));
+        return w.matMul(finiteUnlessAllWeighted(rows, weights)).reshape(shapes.get(name));
     }
 
     private NDArray get(String name) {
@@ -56,12 +58,6 @@ final class MaterialisedGradients implements PerExampleGradients {
 
     private static NDArray rows(NDArray g) {
         return g.reshape(g.getShape().get(0), -1);
-    }
-
-    /** weights (B) times rows (B, d): sum_b weights[b] rows[b], shape (d). */
-    static NDArray weightedRows(NDArray rows, float[] weights) {
-        NDArray w = rows.getManager().create(weights, new Shape(1, weights.length));
-        return w.matMul(finiteUnlessAllWeighted(rows, weights)).reshape(-1);
     }
 
     /**
