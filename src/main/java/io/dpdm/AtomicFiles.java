@@ -58,4 +58,25 @@ public final class AtomicFiles {
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
+
+    /**
+     * Deletes the temporary files a killed writer left in {@code dir} (hidden ".NAME.*.tmp"): torn
+     * copies of checkpoints (which hold the run's secret) or of releases that must not linger.
+     */
+    public static void removeLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new DpdmException(dir + ": cannot remove the leftovers of an interrupted write (" + e.getMessage()
+                    + ")", e);
+        }
+    }
 }

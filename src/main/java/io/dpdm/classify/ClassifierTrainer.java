@@ -11,6 +11,7 @@ import io.dpdm.dp.DpSgd;
 import io.dpdm.dp.DpSgdConfig;
 import io.dpdm.dp.Ema;
 import io.dpdm.dp.GradientSource;
+import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
@@ -70,8 +71,6 @@ public final class ClassifierTrainer {
                         + classifier.numClasses() + " classes");
             }
         }
-        // Dropout masks come from the engine's generator; they are not privacy-relevant.
-        Torch.engine().setRandomSeed((int) settings.seed());
         Selection selection = new Selection(classifier, validation, settings.epochs());
         try {
             Optional<TrainingResult.PrivacySpent> privacy = Optional.empty();
@@ -106,7 +105,9 @@ public final class ClassifierTrainer {
                     scope.suppressNotUsedWarning();
                     NDArray x = train.images(m, batch);
                     NDArray y = train.labels(m, batch);
-                    Map<String, NDArray> grads = Gradients.batch(m, store, batch.length, 1, true, w -> c.loss(w, x, y));
+                    BatchRandomness dropout = BatchRandomness.seeded(shuffler.nextLong(), batch.length, 1);
+                    Map<String, NDArray> grads = Gradients.batch(m, store, batch.length, 1, dropout,
+                            w -> c.loss(w, x, y));
                     grads.values().forEach(g -> g.divi((float) batch.length)); // mean loss
                     adam.update(grads);
                 }
@@ -132,11 +133,13 @@ public final class ClassifierTrainer {
         Map<String, NDArray> params = store.asMap();
         DpSgd dp = new DpSgd(new DpSgdConfig(n, q, sigma, s.clipNorm(), Clipping.FLAT, s.microBatchSize()), params,
                 new Adam(params, s.learningRate()), new Ema(params, 0.999),
-                s.secureNoise() ? DpRandom.secure() : DpRandom.seeded(s.seed()), ledger::append);
-        GradientSource source = (indices, m) -> {
+                random(s), ledger::append);
+        // Dropout masks enter the gradients: keyed per record by the run's secret, like the noise.
+        GradientSource source = (indices, randomness, m) -> {
             NDArray x = train.images(m, indices);
             NDArray y = train.labels(m, indices);
-            return Gradients.factored(m, store, indices.length, 1, true, w -> c.loss(w, x, y));
+            return Gradients.factored(m, store, indices.length, 1, randomness.batch(train.recordIds(indices), 1),
+                    w -> c.loss(w, x, y));
         };
         progress.start(steps);
         for (int epoch = 1; epoch <= s.epochs(); epoch++) {
@@ -146,8 +149,17 @@ public final class ClassifierTrainer {
             }
             progress.epochDone(epoch, selection.afterEpoch(epoch));
         }
-        return new TrainingResult.PrivacySpent(q, sigma, ledger.totalSteps(), s.clipNorm(),
-                ledger.epsilon(s.delta(), accountant).epsilon(), s.delta(), s.accountant(), ledger);
+        double spent = s.keys().secret() ? ledger.epsilon(s.delta(), accountant).epsilon() : Double.POSITIVE_INFINITY;
+        return new TrainingResult.PrivacySpent(q, sigma, ledger.totalSteps(), s.clipNorm(), spent, s.delta(),
+                s.accountant(), ledger);
+    }
+
+    private static DpRandom random(TrainingSettings.Private s) {
+        return switch (s.keys()) {
+            case RUN_SECRET -> DpRandom.newRunSecret(); // no checkpoint: the secret dies with the process
+            case FRESH -> DpRandom.fresh();
+            case PUBLIC_SEED -> DpRandom.publicSeed(s.seed());
+        };
     }
 
     private static void shuffle(int[] a, SplittableRandom random) {

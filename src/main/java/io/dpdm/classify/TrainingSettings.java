@@ -1,5 +1,6 @@
 package io.dpdm.classify;
 
+import io.dpdm.dp.KeyMode;
 import io.dpdm.privacy.Accountants;
 
 /** How {@link ClassifierTrainer} trains: without privacy, or with DP-SGD at a target (eps, delta). */
@@ -32,11 +33,15 @@ public sealed interface TrainingSettings {
      *
      * @param batchSize expected logical batch size (q N)
      * @param microBatchSize physical micro-batch size (memory bound only; no effect on the result)
-     * @param secureNoise noise and sampling from SecureRandom keys instead of the seed
+     * @param keys keys of sampling, noise and dropout masks: RUN_SECRET (default: one SecureRandom
+     *     secret, kept in memory only), FRESH (new keys every step) or PUBLIC_SEED (from {@code seed}:
+     *     NO guarantee)
+     * @param seed initial weights and, only with PUBLIC_SEED keys, the DP randomness
      */
     record Private(double epsilon, double delta, String accountant, int epochs, int batchSize, double clipNorm,
-            double learningRate, int microBatchSize, boolean secureNoise, long seed) implements TrainingSettings {
+            double learningRate, int microBatchSize, KeyMode keys, long seed) implements TrainingSettings {
         public Private {
+            keys = keys == null ? KeyMode.RUN_SECRET : keys;
             if (!(epsilon > 0 && Double.isFinite(epsilon))) {
                 throw new IllegalArgumentException("epsilon must be > 0 and finite, got " + epsilon);
             }

@@ -14,6 +14,7 @@ import io.dpdm.data.Datasets;
 import io.dpdm.data.ImageDataset;
 import io.dpdm.data.ImageSplit;
 import io.dpdm.data.LoadOptions;
+import io.dpdm.dp.KeyMode;
 import io.dpdm.privacy.Accountants;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -78,8 +79,13 @@ final class ClassifyCommand implements Callable<Integer> {
                 description = "Physical micro-batch size; memory only (default: ${DEFAULT-VALUE}).")
         int microBatch = 256;
 
-        @Option(names = "--secure-noise", description = "Noise and sampling from SecureRandom (not reproducible).")
+        @Option(names = "--secure-noise", description = "Fresh SecureRandom keys for every step's batch, noise and"
+                + " dropout masks (default: one SecureRandom secret for the whole run, never stored).")
         boolean secureNoise;
+
+        @Option(names = "--no-guarantee-seed", description = "Derive the DP randomness from --seed, for tests and"
+                + " debugging: anyone with the seed can undo the noise, so there is NO privacy guarantee.")
+        boolean publicSeed;
     }
 
     @Option(names = "--batch-size", paramLabel = "B",
@@ -100,8 +106,8 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "DIR", description = "Save the trained classifier to this folder.")
     Path save;
 
-    @Option(names = "--seed", description = "Seed for initialisation, shuffling, dropout and (unless"
-            + " --secure-noise) DP sampling and noise (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Seed of the initial weights, the hold-out split and (non-private)"
+            + " shuffling and dropout; never of the DP randomness unless --no-guarantee-seed (default: ${DEFAULT-VALUE}).")
     long seed = 0;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -143,7 +149,14 @@ final class ClassifyCommand implements Callable<Integer> {
         // Private defaults measured on Fashion-MNIST at eps 10: CNN 78.7-79.7% real test accuracy over two noise
         // generators (paper: 77.1%).
         return new TrainingSettings.Private(p.epsilon, p.delta, p.accountant, or(epochs, 10), or(batchSize, 1024),
-                p.clip, or(lr, 2e-3), p.microBatch, p.secureNoise, seed);
+                p.clip, or(lr, 2e-3), p.microBatch, keys(p), seed);
+    }
+
+    private static KeyMode keys(PrivateOptions p) {
+        if (p.secureNoise && p.publicSeed) {
+            throw new IllegalArgumentException("--secure-noise and --no-guarantee-seed exclude each other");
+        }
+        return p.secureNoise ? KeyMode.FRESH : p.publicSeed ? KeyMode.PUBLIC_SEED : KeyMode.RUN_SECRET;
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -190,7 +203,7 @@ final class ClassifyCommand implements Callable<Integer> {
             out.put("q", p.sampleRate());
             out.put("steps", p.steps());
             out.put("clip", p.clipNorm());
-            out.put("secure_noise", s.secureNoise());
+            out.put("keys", s.keys().name());
         }
         out.put("seed", seed);
         out.put("seconds", Math.round(seconds * 10) / 10.0);
@@ -205,7 +218,9 @@ final class ClassifyCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s on %s (%s): test accuracy %.2f%% (epoch %s of %s, %.0f s)%n", r.get("model"),
                     r.get("data"), Boolean.TRUE.equals(r.get("private")) ? "DP-SGD" : "non-private",
                     100 * (double) r.get("test_accuracy"), r.get("selected_epoch"), r.get("epochs"), r.get("seconds"));
-            if (Boolean.TRUE.equals(r.get("private"))) {
+            if (KeyMode.PUBLIC_SEED.name().equals(r.get("keys"))) {
+                out.println("  privacy: NO GUARANTEE (--no-guarantee-seed: the noise is derivable from the seed)");
+            } else if (Boolean.TRUE.equals(r.get("private"))) {
                 out.printf(Locale.ROOT, "  privacy: eps %.4f spent (target %s) at delta %s, %s accountant;"
                                 + " sigma %.4f, q %.5f, %s steps, clip %s%n", r.get("epsilon_spent"),
                         r.get("epsilon_target"), r.get("delta"), r.get("accountant"), r.get("sigma"), r.get("q"),

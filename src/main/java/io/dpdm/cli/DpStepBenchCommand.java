@@ -22,7 +22,9 @@ import io.dpdm.dp.DpRandom;
 import io.dpdm.dp.DpSgd;
 import io.dpdm.dp.DpSgdConfig;
 import io.dpdm.dp.Ema;
+import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.GradientSource;
+import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.PerExampleGradients;
@@ -40,8 +42,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -118,7 +120,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
     boolean json;
 
     /** A network, its parameters and its per-example loss on given examples of the fixed batch. */
-    private record Workload(ParameterStore store, AutoCloseable owner, Function<int[], Function<Weights, NDArray>> loss) {}
+    private record Workload(ParameterStore store, AutoCloseable owner,
+            BiFunction<int[], BatchRandomness, Function<Weights, NDArray>> loss) {}
 
     @Override
     public Integer call() throws Exception {
@@ -149,23 +152,31 @@ final class DpStepBenchCommand implements Callable<Integer> {
         Workload work = workload(train);
         try (AutoCloseable owner = work.owner()) {
             Map<String, NDArray> params = work.store().asMap();
+            DpRandom random = DpRandom.newRunSecret();
             DpSgd dp = new DpSgd(new DpSgdConfig(examples, 1.0, 1.0, 1.0, Clipping.FLAT, passSize), params,
-                    new Adam(params, 3e-4), new Ema(params, 0.999), DpRandom.seeded(0), new PrivacyLedger()::append);
+                    new Adam(params, 3e-4), new Ema(params, 0.999), random, new PrivacyLedger()::append);
             Adam adam = new Adam(params, 3e-4);
             Ema ema = new Ema(params, 0.999);
-            GradientSource source = (indices, m) -> factored
-                    ? Gradients.factored(m, work.store(), indices.length, draws, true, work.loss().apply(indices))
-                    : PerExampleGradients.of(Gradients.perExample(m, work.store(), indices.length, draws, true,
-                            work.loss().apply(indices)));
+            // Per-example randomness exactly as training draws it, in both the private and the plain step.
+            GradientSource source = (indices, randomness, m) -> {
+                BatchRandomness r = randomness.batch(train.recordIds(indices), draws);
+                return factored
+                        ? Gradients.factored(m, work.store(), indices.length, draws, r, work.loss().apply(indices, r))
+                        : PerExampleGradients.of(Gradients.perExample(m, work.store(), indices.length, draws, r,
+                                work.loss().apply(indices, r)));
+            };
             Runnable dpStep = () -> dp.step(source);
             Runnable perExampleOnly = () -> inStep(work.store(), m -> {
+                ExampleRandomness randomness = random.examples(0);
                 for (int from = 0; from < examples; from += passSize) {
-                    source.perExample(Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize)), m);
+                    source.perExample(Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize)), randomness,
+                            m);
                 }
                 return null;
             });
             Runnable plainStep = () -> inStep(work.store(), m -> {
-                adam.update(Gradients.batch(m, work.store(), examples, draws, true, work.loss().apply(batch)));
+                BatchRandomness r = random.examples(0).batch(train.recordIds(batch), draws);
+                adam.update(Gradients.batch(m, work.store(), examples, draws, r, work.loss().apply(batch, r)));
                 ema.update();
                 return null;
             });
@@ -194,7 +205,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
         switch (model) {
             case "cnn" -> {
                 Classifier c = Classifier.create(ClassifierKind.CNN, train.shape(), 10, 0);
-                return new Workload(c.parameters(), c, indices -> w ->
+                return new Workload(c.parameters(), c, (indices, r) -> w ->
                         c.loss(w, train.images(w.manager(), indices), train.labels(w.manager(), indices)));
             }
             case "unet28" -> {
@@ -202,9 +213,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
                 Preconditioning.Edm edm = new Preconditioning.Edm();
                 DenoisingLoss loss = new DenoisingLoss(new Preconditioned(UNet.create(store, UNetConfig.dpdm28(10)), edm),
                         edm.defaultNoise(), draws, 10, 0.1, Augmentation.NONE);
-                SplittableRandom rng = new SplittableRandom(0);
-                return new Workload(store, store, indices -> w -> loss.perExample(w, train.images(w.manager(), indices),
-                        Arrays.stream(indices).map(train::label).toArray(), rng.split()));
+                return new Workload(store, store, (indices, r) -> w -> loss.perExample(w,
+                        train.images(w.manager(), indices), Arrays.stream(indices).map(train::label).toArray(), r));
             }
             default -> throw new IllegalStateException("unchecked model " + model);
         }

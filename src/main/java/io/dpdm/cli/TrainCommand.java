@@ -7,6 +7,7 @@ import io.dpdm.data.Datasets;
 import io.dpdm.data.ImageDataset;
 import io.dpdm.data.LoadOptions;
 import io.dpdm.diffusion.Preconditioning;
+import io.dpdm.dp.KeyMode;
 import io.dpdm.train.Preset;
 import io.dpdm.train.TrainConfig;
 import io.dpdm.train.TrainConfigs;
@@ -48,9 +49,13 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its checkpoint.")
     Path resume;
-    @Option(names = "--init-from", paramLabel = "CHECKPOINT",
-            description = "Start from another run's weights (public pre-training); the ledger covers this run only.")
+    @Option(names = "--init-from", paramLabel = "MODEL",
+            description = "Start from another model's weights (model.zip, checkpoint or run directory). A private model"
+                    + " of the same data adds its ledger to this run's; one of other data is public pre-training.")
     Path initFrom;
+    @Option(names = "--init-outside-guarantee", description = "Allow --init-from a NON-private model of the same data;"
+            + " the guarantee then excludes it (the model card says so).")
+    boolean initOutsideGuarantee;
     @Option(names = "--dry-run", description = "Print the resolved config and privacy plan, then exit.")
     boolean dryRun;
 
@@ -58,8 +63,12 @@ final class TrainCommand implements Callable<Integer> {
     Double noiseMultiplier;
     @Option(names = "--accountant", paramLabel = "prv|rdp", description = "Accountant (default prv).")
     String accountant;
-    @Option(names = "--secure-noise", description = "DP sampling and noise from SecureRandom keys (not reproducible).")
-    Boolean secureNoise;
+    @Option(names = "--secure-noise", description = "Fresh SecureRandom keys for every step, never stored (default: one"
+            + " SecureRandom secret per run, kept only in the operator's checkpoint.zip so resume is exact).")
+    boolean secureNoise;
+    @Option(names = "--no-guarantee-seed", description = "Derive the DP randomness from --seed, for tests and"
+            + " debugging: anyone with the seed can undo the noise, so the model has NO guarantee.")
+    boolean publicSeed;
     @Option(names = "--batch-size", paramLabel = "B", description = "Expected batch size (q = B/N).")
     Integer batchSize;
     @Option(names = "--epochs", paramLabel = "E", description = "Length in epochs (T = ceil(E N / B)).")
@@ -85,7 +94,8 @@ final class TrainCommand implements Callable<Integer> {
     Double labelDropout;
     @Option(names = "--base-channels", paramLabel = "NF", description = "U-Net base channels.")
     Integer baseChannels;
-    @Option(names = "--seed", paramLabel = "S", description = "Seed (weights, diffusion draws, DP noise unless secure).")
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the initial weights (public; keys no DP"
+            + " randomness unless --no-guarantee-seed).")
     Long seed;
     @Option(names = "--log-every", paramLabel = "N", description = "Metrics line every N steps.")
     Integer logEvery;
@@ -103,7 +113,8 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         Trainer trainer;
         if (resume != null) {
-            if (out != null || data != null || configFile != null || initFrom != null || dryRun || epsilon != null) {
+            if (out != null || data != null || configFile != null || initFrom != null || dryRun || epsilon != null
+                    || secureNoise || publicSeed) {
                 throw new IllegalArgumentException("--resume RUN_DIR takes no other run settings: the run's own"
                         + " config and ledger are used");
             }
@@ -114,16 +125,20 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("missing --out RUN_DIR (or --resume RUN_DIR)");
             }
             TrainConfig config = resolve();
+            if (initOutsideGuarantee && initFrom == null) {
+                throw new IllegalArgumentException("--init-outside-guarantee needs --init-from");
+            }
+            Trainer.Initialisation init = initFrom == null ? null
+                    : new Trainer.Initialisation(initFrom, initOutsideGuarantee);
             if (dryRun) {
-                ImageDataset dataset = Trainer.openData(config);
-                TrainPlan plan = TrainPlan.of(config, dataset.train().size());
+                TrainPlan plan = Trainer.plan(config, init);
                 ObjectNode tree = TrainConfigs.toTree(config);
                 tree.set("plan", TrainConfigs.toTree(plan));
                 stdout.println(tree.toPrettyString());
                 stdout.println(summary(plan));
                 return Main.OK;
             }
-            trainer = Trainer.start(config, out, initFrom);
+            trainer = Trainer.start(config, out, init);
             stdout.println(summary(trainer.plan()));
         }
         stdout.flush();
@@ -204,7 +219,10 @@ final class TrainCommand implements Callable<Integer> {
         privacy.put("delta", del);
         putIf(privacy, "noiseMultiplier", noiseMultiplier);
         putIf(privacy, "accountant", accountant);
-        putIf(privacy, "secureNoise", secureNoise);
+        if (secureNoise && publicSeed) {
+            throw new IllegalArgumentException("--secure-noise and --no-guarantee-seed exclude each other");
+        }
+        putIf(privacy, "keys", secureNoise ? KeyMode.FRESH : publicSeed ? KeyMode.PUBLIC_SEED : null);
         ObjectNode schedule = f.putObject("schedule");
         putIf(schedule, "batchSize", batchSize);
         putIf(schedule, "microBatchSize", microBatch);

@@ -24,9 +24,11 @@ import javax.imageio.ImageIO;
  * </ul>
  * Classes are the sub-folder names in name order (label i = i-th name). Files and folders whose
  * names start with "." are skipped; other loose files next to the class folders are ignored.
- * Grayscale images give one channel; if any image has colour, all get three (gray replicated).
- * Alpha is dropped. All images must have one size unless {@link LoadOptions#resizeTo()} is set,
- * in which case each image of another size is resampled to it ({@link Resampler}).
+ * Grayscale images give one channel, colour images three; a set must not mix them. Alpha is
+ * dropped. All images must have one size unless {@link LoadOptions#resizeTo()} is set, in which
+ * case each image of another size is resampled to it ({@link Resampler}). The shape is thus a
+ * property every image shares (or the declared size), never one image's: no single record
+ * decides it, and it is treated as public like the class list (the folder names).
  */
 final class FolderDatasets {
     private FolderDatasets() {}
@@ -150,7 +152,6 @@ final class FolderDatasets {
 
     private static ImageShape commonShape(List<List<Decoded>> train, List<List<Decoded>> test) {
         Decoded first = train.get(0).get(0);
-        int channels = 1;
         for (List<List<Decoded>> split : List.of(train, test)) {
             for (List<Decoded> images : split) {
                 for (Decoded d : images) {
@@ -159,29 +160,25 @@ final class FolderDatasets {
                                 + first.file() + " is " + first.height() + "x" + first.width()
                                 + "; images of one data set must share a size (or pass --resize HxW)");
                     }
-                    channels = Math.max(channels, d.channels());
+                    if (d.channels() != first.channels()) {
+                        throw new DataException(d.file(), (d.channels() == 1 ? "grayscale" : "colour") + " image in a"
+                                + " set whose first image " + first.file() + " is " + (first.channels() == 1
+                                        ? "grayscale" : "colour") + "; convert the images to one kind");
+                    }
                 }
             }
         }
-        return new ImageShape(channels, first.height(), first.width());
+        return new ImageShape(first.channels(), first.height(), first.width());
     }
 
     private static ImageSplit assemble(List<List<Decoded>> classes, ImageShape shape) {
         int n = classes.stream().mapToInt(List::size).sum();
         byte[] pixels = new byte[Math.multiplyExact(n, shape.size())];
         int[] labels = new int[n];
-        int plane = shape.height() * shape.width();
         int i = 0;
         for (int label = 0; label < classes.size(); label++) {
             for (Decoded d : classes.get(label)) {
-                int at = i * shape.size();
-                if (d.channels() == shape.channels()) {
-                    System.arraycopy(d.pixels(), 0, pixels, at, shape.size());
-                } else { // a gray image in a colour set: same value in R, G and B
-                    for (int c = 0; c < shape.channels(); c++) {
-                        System.arraycopy(d.pixels(), 0, pixels, at + c * plane, plane);
-                    }
-                }
+                System.arraycopy(d.pixels(), 0, pixels, i * shape.size(), shape.size());
                 labels[i++] = label;
             }
         }

@@ -14,7 +14,8 @@ import java.util.Optional;
  * {@code t10k-} or {@code test-} for the test split, which may be absent), or one images file
  * whose labels file has the same name with {@code labels-idx1} for {@code images-idx3} (all
  * train, empty test). Class names come from a {@code classes.txt} next to the files (one name a
- * line); without it the classes are "0".."K-1" with K = largest label + 1.
+ * line), which is required: the class list is treated as public, so it is declared, never derived
+ * from the (private) labels, where one record's label could change it.
  */
 final class IdxDatasets {
     static final String CLASSES_FILE = "classes.txt";
@@ -67,8 +68,9 @@ final class IdxDatasets {
      * Loads the splits and checks them against each other and against the class names.
      *
      * @param testImages null for a data set without a test split
-     * @param classNames null to number the classes 0..K-1
-     * @param classSource where the class names come from, named when a label is out of range
+     * @param classNames the declared class names, or null when none were found (an error)
+     * @param classSource where the class names come from, named when they are missing or a label is
+     *     out of range
      */
     static ImageDataset load(String name, Path trainImages, Path trainLabels, Path testImages, Path testLabels,
                              List<String> classNames, Path classSource) {
@@ -79,21 +81,11 @@ final class IdxDatasets {
                     + trainImages.getFileName() + ") are " + train.shape());
         }
         if (classNames == null) {
-            int max = 0;
-            for (ImageSplit s : List.of(train, test)) {
-                for (int i = 0; i < s.size(); i++) {
-                    max = Math.max(max, s.label(i));
-                }
-            }
-            List<String> numbers = new ArrayList<>();
-            for (int k = 0; k <= max; k++) {
-                numbers.add(Integer.toString(k));
-            }
-            classNames = numbers;
-        } else {
-            checkRange(train, trainLabels, classNames.size(), classSource);
-            checkRange(test, testLabels, classNames.size(), classSource);
+            throw new DataException(classSource, "not found: declare the classes in this file, one name a line in"
+                    + " label order (the class list is public; it is never derived from the labels)");
         }
+        checkRange(train, trainLabels, classNames.size(), classSource);
+        checkRange(test, testLabels, classNames.size(), classSource);
         return new ImageDataset(name, train.shape(), classNames, train, test);
     }
 

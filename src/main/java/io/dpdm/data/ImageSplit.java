@@ -3,6 +3,9 @@ package io.dpdm.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -81,6 +84,43 @@ public final class ImageSplit {
         Objects.checkIndex(image, labels.length);
         int n = shape.size();
         return Arrays.copyOfRange(pixels, image * n, (image + 1) * n);
+    }
+
+    /**
+     * The identities of the chosen records: the first 8 bytes of SHA-256(label (4 bytes) | uint8
+     * pixels), a function of each record's own content. The per-example randomness of private
+     * training is keyed by it ({@code io.dpdm.dp.ExampleRandomness}), so inserting or removing a
+     * record changes no other record's draws; identical records share an identity.
+     */
+    public long[] recordIds(int[] indices) {
+        MessageDigest sha = sha256();
+        int n = shape.size();
+        long[] ids = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            int image = Objects.checkIndex(indices[i], labels.length);
+            sha.update(ByteBuffer.allocate(4).putInt(labels[image]).array());
+            sha.update(pixels, image * n, n);
+            ids[i] = ByteBuffer.wrap(sha.digest()).getLong();
+        }
+        return ids;
+    }
+
+    /** Feeds the split (size, then every image's label and pixels) into {@code sha}. */
+    void digest(MessageDigest sha) {
+        sha.update(ByteBuffer.allocate(4).putInt(labels.length).array());
+        ByteBuffer label = ByteBuffer.allocate(4);
+        for (int i = 0; i < labels.length; i++) {
+            sha.update(label.clear().putInt(labels[i]).array());
+            sha.update(pixels, i * shape.size(), shape.size());
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** Number of images of each class 0..numClasses-1. */

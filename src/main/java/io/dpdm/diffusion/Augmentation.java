@@ -1,5 +1,6 @@
 package io.dpdm.diffusion;
 
+import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,10 +31,11 @@ public record Augmentation(boolean flip, int maxShift) {
      * The K draw-major views of B examples: row k*B + b is a view of example b.
      *
      * @param x0 B images of C x H x W floats, example-major
-     * @param randomness per row in row order: one boolean when flipping, then dx, dy when shifting
+     * @param rowRandomness the generator of each row: one boolean when flipping, then dx, dy when
+     *     shifting
      */
     float[] views(float[] x0, int examples, int channels, int height, int width, int draws,
-            RandomGenerator randomness) {
+            IntFunction<RandomGenerator> rowRandomness) {
         if (maxShift >= Math.min(height, width)) {
             throw new IllegalArgumentException(
                     "augmentation maxShift must be < image side " + Math.min(height, width) + ", got " + maxShift);
@@ -41,6 +43,7 @@ public record Augmentation(boolean flip, int maxShift) {
         int size = channels * height * width;
         float[] out = new float[draws * examples * size];
         for (int row = 0; row < draws * examples; row++) {
+            RandomGenerator randomness = rowRandomness.apply(row);
             boolean mirror = flip && randomness.nextBoolean();
             int dx = maxShift > 0 ? randomness.nextInt(-maxShift, maxShift + 1) : 0;
             int dy = maxShift > 0 ? randomness.nextInt(-maxShift, maxShift + 1) : 0;

@@ -3,6 +3,7 @@ package io.dpdm.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Weights;
 import java.util.random.RandomGenerator;
 
@@ -13,11 +14,12 @@ import java.util.random.RandomGenerator;
  * where x_b' is draw k's view of x_b (the example itself unless augmentation is on). The result
  * is unreduced over examples, exactly what per-example clipping needs.
  *
- * <p>Random draws, in this order, all from the caller's generator: (1) classifier-free guidance
- * label dropout, one uniform per example, shared by its K draws (only when numClasses > 0 and
- * labelDropout > 0); (2) augmentation per row when enabled; (3) sigma per row; (4) standard
- * normal noise per row and pixel. Rows are draw-major (row = k * B + b), the layout of
- * {@link Weights}. Temporaries belong to {@code w.manager()} and
+ * <p>Random draws come from the pass's {@link BatchRandomness}: classifier-free guidance label
+ * dropout from example b's generator, one uniform shared by its K draws (only when numClasses > 0
+ * and labelDropout > 0); then from the generator of (b, k), in this order: the augmented view
+ * when enabled, sigma, and one standard normal per pixel. So example b's loss is a function of
+ * its own image, label and generators alone, whatever its position or its batch mates. Rows are
+ * draw-major (row = k * B + b), the layout of {@link Weights}. Temporaries belong to {@code w.manager()} and
  * to {@code x0}'s manager: run each step inside an NDScope or a per-step manager.
  *
  * @param model the preconditioned network
@@ -50,10 +52,10 @@ public record DenoisingLoss(Preconditioned model, NoiseDistribution noise, int d
      * @param w parameters of this pass; must have examples() = B and draws() = K
      * @param x0 clean images (B, C, H, W)
      * @param labels class per example (length B), or null when numClasses = 0
-     * @param rng the step's generator (derive it from (seed, step) for exact resume)
+     * @param randomness the per-example generators of this pass, for B examples and K draws
      * @return float32 of shape (B)
      */
-    public NDArray perExample(Weights w, NDArray x0, int[] labels, RandomGenerator rng) {
+    public NDArray perExample(Weights w, NDArray x0, int[] labels, BatchRandomness randomness) {
         Shape shape = x0.getShape();
         if (shape.dimension() != 4) {
             throw new IllegalArgumentException("x0 must be (B, C, H, W), got " + shape);
@@ -63,20 +65,27 @@ public record DenoisingLoss(Preconditioned model, NoiseDistribution noise, int d
             throw new IllegalArgumentException("weights are for " + w.examples() + " examples x " + w.draws()
                     + " draws, the batch has " + b + " examples x " + draws + " draws");
         }
+        if (randomness.examples() != b || randomness.draws() != draws) {
+            throw new IllegalArgumentException("randomness is for " + randomness.examples() + " examples x "
+                    + randomness.draws() + " draws, the batch has " + b + " examples x " + draws + " draws");
+        }
         int rows = draws * b;
         NDManager m = w.manager();
-        NDArray rowLabels = rowLabels(m, labels, b, rng);
+        NDArray rowLabels = rowLabels(m, labels, b, randomness);
         NDArray clean = augmentation.enabled()
                 ? m.create(augmentation.views(x0.toFloatArray(), b, (int) shape.get(1), (int) shape.get(2),
-                        (int) shape.get(3), draws, rng), new Shape(rows, shape.get(1), shape.get(2), shape.get(3)))
+                        (int) shape.get(3), draws, randomness::row),
+                        new Shape(rows, shape.get(1), shape.get(2), shape.get(3)))
                 : x0.tile(new long[] {draws, 1, 1, 1}); // whole-batch copies: draw-major
         double[] sigma = new double[rows];
+        int pixels = Math.toIntExact(shape.size() / b);
+        float[] n = new float[rows * pixels];
         for (int r = 0; r < rows; r++) {
-            sigma[r] = noise.sample(rng);
-        }
-        float[] n = new float[Math.toIntExact(rows * (shape.size() / b))];
-        for (int i = 0; i < n.length; i++) {
-            n[i] = (float) rng.nextGaussian();
+            RandomGenerator g = randomness.row(r);
+            sigma[r] = noise.sample(g);
+            for (int i = r * pixels; i < (r + 1) * pixels; i++) {
+                n[i] = (float) g.nextGaussian();
+            }
         }
         NDArray noisy = clean.add(m.create(n, clean.getShape()).mul(Preconditioned.column(m, sigma, s -> s, 4)));
         NDArray denoised = model.apply(w, noisy, sigma, rowLabels);
@@ -86,7 +95,7 @@ public record DenoisingLoss(Preconditioned model, NoiseDistribution noise, int d
     }
 
     /** Labels tiled to K*B rows after dropout decided once per example; null if unconditional. */
-    private NDArray rowLabels(NDManager m, int[] labels, int b, RandomGenerator rng) {
+    private NDArray rowLabels(NDManager m, int[] labels, int b, BatchRandomness randomness) {
         if (numClasses == 0) {
             if (labels != null) {
                 throw new IllegalArgumentException("labels given to an unconditional loss (numClasses = 0)");
@@ -103,7 +112,7 @@ public record DenoisingLoss(Preconditioned model, NoiseDistribution noise, int d
                 throw new IllegalArgumentException(
                         "label " + labels[e] + " of example " + e + " is outside [0, " + numClasses + ")");
             }
-            int kept = labelDropout > 0 && rng.nextDouble() < labelDropout ? numClasses : labels[e];
+            int kept = labelDropout > 0 && randomness.example(e).nextDouble() < labelDropout ? numClasses : labels[e];
             for (int k = 0; k < draws; k++) {
                 rows[k * b + e] = kept;
             }

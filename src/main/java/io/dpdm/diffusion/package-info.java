@@ -7,7 +7,9 @@
  * over its K copies, so that one per-example gradient (one unit of sensitivity) covers all K.
  *
  * <p>Scalar formulas (coefficients, distributions) are plain Java doubles; tensor work is DJL.
- * All randomness comes from a caller-supplied {@link java.util.random.RandomGenerator}, never from
- * DJL's global generator, so a training step is reproducible from (seed, step).
+ * All randomness comes from the caller's per-example generators ({@link io.dpdm.nn.BatchRandomness}),
+ * never from DJL's global generator: in private training they are keyed by the run's secret, the
+ * step and each record's own identity, so a step is reproducible from them and no example's draws
+ * depend on its batch mates.
  */
 package io.dpdm.diffusion;

@@ -7,7 +7,8 @@ package io.dpdm.dp;
  * <p>A per-example gradient with any non-finite value (NaN, +-Inf, or a float32 norm that
  * overflows, i.e. above ~1.8e19) gets factor 0: the whole example's gradient is replaced by zero
  * before clipping, so one bad example cannot poison the update. Zero is a valid clipped gradient,
- * so the sensitivity stays C.
+ * so the sensitivity stays C. Any factor that is not a number in [0, 1] is treated the same way.
+ * Squared norms slightly below zero (float32 rounding in a ghost norm) count as zero.
  *
  * @param mode flat or per-layer (see {@link Clipping} for how C is split)
  * @param clipNorm C > 0
@@ -38,15 +39,25 @@ public record Clipper(Clipping mode, double clipNorm) {
         for (int b = 0; b < batch; b++) {
             double total = 0;
             for (int l = 0; l < layers; l++) {
-                total += squares[l][b];
+                total += Math.max(0, squares[l][b]);
             }
             if (!Double.isFinite(total)) {
                 continue; // whole example stays 0
             }
+            double[] f = new double[layers];
             for (int l = 0; l < layers; l++) {
-                factors[l][b] = mode == Clipping.FLAT
+                f[l] = mode == Clipping.FLAT
                         ? Math.min(1, clipNorm / (Math.sqrt(total) + NORM_EPS))
-                        : Math.min(1, layerNorm / (Math.sqrt(squares[l][b]) + NORM_EPS));
+                        : Math.min(1, layerNorm / (Math.sqrt(Math.max(0, squares[l][b])) + NORM_EPS));
+                if (!(f[l] >= 0 && f[l] <= 1)) {
+                    f = null; // NaN: the whole example stays 0
+                    break;
+                }
+            }
+            if (f != null) {
+                for (int l = 0; l < layers; l++) {
+                    factors[l][b] = f[l];
+                }
             }
         }
         return factors;

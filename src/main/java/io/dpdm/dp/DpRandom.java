@@ -12,32 +12,28 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The randomness of DP-SGD: a counter-based generator built on AES-128 in counter mode (a
- * standard CSPRNG construction, NIST SP 800-90A CTR_DRBG without reseeding; hardware-accelerated
- * through javax.crypto). The stream for (purpose, logical step t) is the AES-CTR keystream under
- * a key, with initial counter block {@code purpose (4 bytes) | t (8 bytes) | 0 (4 bytes)}, so:
+ * The privacy-critical randomness of DP-SGD, from AES-128 (a standard CSPRNG construction, NIST
+ * SP 800-90A CTR_DRBG without reseeding; hardware-accelerated through javax.crypto):
  *
  * <ul>
- *   <li><b>seeded mode</b> ({@link #seeded}): one key derived from a 64-bit seed. The stream of
- *       step t is a pure function of (seed, purpose, t): resuming from a checkpoint needs only
- *       the seed and t, and sampling and noise are separate streams that never overlap.
- *       Reproducible, and therefore NOT secret: anyone who knows the seed knows the noise and can
- *       subtract it, so a seeded run's guarantee holds only against adversaries who do not know
- *       the seed (treat it like a password, or use secure mode).
- *   <li><b>secure mode</b> ({@link #secure}): every stream gets a fresh 128-bit key drawn from a
- *       {@link SecureRandom}. Nothing that would regenerate past noise is kept in memory or in a
- *       checkpoint (keys are discarded after use), so a leaked checkpoint or a later memory dump
- *       does not reveal the noise of earlier steps. Not reproducible by design.
+ *   <li>the SAMPLING and NOISE streams of logical step t are the AES-CTR keystream under the key,
+ *       with initial counter block {@code purpose (4 bytes) | t (8 bytes) | 0 (4 bytes)};
+ *   <li>the per-example draws of step t ({@link ExampleRandomness}) are seeded by single AES
+ *       blocks under the key that start with a byte no counter block has.
  * </ul>
  *
- * <p>What secure mode does NOT protect against: the floating-point attack on Gaussian/Laplace
- * samplers (Mironov 2012, "On significance of the least significant bits for differential
- * privacy"): noise is computed in double precision and rounded to float32 before it is added to
- * float32 gradients, and the set of representable sums is not the set the proof assumes, so the
- * low-order bits of a released value can in principle reveal more than the real-valued analysis
- * says. No snapping or discrete sampler is implemented. It also does not protect against side
- * channels (timing, memory) on the training machine, nor against an adversary who can read the
- * process memory during a step.
+ * <p>Keys, by {@link KeyMode}: {@link #newRunSecret()} draws one secret per run, which the
+ * operator's checkpoint keeps ({@link #runSecret()}) so that a resumed run is bit-exact; {@link
+ * #fresh()} draws a new key for every stream and keeps none (a leaked checkpoint or a later memory
+ * dump does not reveal earlier noise; resume draws anew); {@link #publicSeed} derives the key
+ * from a seed anyone may know, which voids the guarantee (tests, debugging).
+ *
+ * <p>What no mode protects against: the floating-point attack on Gaussian samplers (Mironov 2012,
+ * "On significance of the least significant bits for differential privacy"): noise is computed
+ * in double precision and rounded to float32 before it is added to float32 gradients, and the set
+ * of representable sums is not the set the proof assumes. No snapping or discrete sampler is
+ * implemented. Nor side channels (timing, memory) on the training machine, nor an adversary who
+ * reads the process memory during a step.
  *
  * <p>Instances are not thread-safe; a {@link Stream} is meant to be used by one thread.
  */
@@ -57,70 +53,116 @@ public final class DpRandom {
      * chunks only after ~150 steps of 2 MB, running at ~0.2 GB/s until then (measured, JDK 17).
      */
     private static final int BUFFER_BYTES = 1 << 12;
+    private static final int KEY_BYTES = 16;
 
-    private final Long seed;
-    private final byte[] seededKey;
-    private final SecureRandom secureSource;
+    private final KeyMode mode;
+    private final byte[] key;
+    private final SecureRandom freshSource;
 
-    private DpRandom(Long seed, byte[] seededKey, SecureRandom secureSource) {
-        this.seed = seed;
-        this.seededKey = seededKey;
-        this.secureSource = secureSource;
+    private DpRandom(KeyMode mode, byte[] key, SecureRandom freshSource) {
+        this.mode = mode;
+        this.key = key;
+        this.freshSource = freshSource;
     }
 
-    /** Reproducible mode: the key is SHA-256("dpdm-dp-sgd/" + seed) truncated to 128 bits. */
-    public static DpRandom seeded(long seed) {
+    /** A new run secret: 128 bits from the operating system's entropy (see {@link #secureSource()}). */
+    public static DpRandom newRunSecret() {
+        byte[] key = new byte[KEY_BYTES];
+        secureSource().nextBytes(key);
+        return new DpRandom(KeyMode.RUN_SECRET, key, null);
+    }
+
+    /** The run secret a checkpoint kept ({@link #runSecret()}), to resume bit-exactly. */
+    public static DpRandom runSecret(byte[] key) {
+        if (key == null || key.length != KEY_BYTES) {
+            throw new IllegalArgumentException("a run secret is " + KEY_BYTES + " bytes, got "
+                    + (key == null ? "none" : key.length));
+        }
+        return new DpRandom(KeyMode.RUN_SECRET, key.clone(), null);
+    }
+
+    /** A fresh key from {@code source} for every stream and every step (inject for tests). */
+    public static DpRandom fresh(SecureRandom source) {
+        return new DpRandom(KeyMode.FRESH, null, Objects.requireNonNull(source, "source"));
+    }
+
+    /** {@link #fresh(SecureRandom)} with {@link #secureSource()}. */
+    public static DpRandom fresh() {
+        return fresh(secureSource());
+    }
+
+    /**
+     * Keys derived from a seed: SHA-256("dpdm-dp-sgd/" + seed) truncated to 128 bits. Whoever knows
+     * the seed knows the noise and the batches: NO guarantee (tests and debugging only).
+     */
+    public static DpRandom publicSeed(long seed) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(("dpdm-dp-sgd/" + seed).getBytes(StandardCharsets.US_ASCII));
-            byte[] key = new byte[16];
-            System.arraycopy(digest, 0, key, 0, 16);
-            return new DpRandom(seed, key, null);
+            byte[] key = new byte[KEY_BYTES];
+            System.arraycopy(digest, 0, key, 0, KEY_BYTES);
+            return new DpRandom(KeyMode.PUBLIC_SEED, key, null);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 unavailable in this JVM", e);
         }
     }
 
-    /** Secure mode: a fresh key from {@code source} for every stream (inject for tests). */
-    public static DpRandom secure(SecureRandom source) {
-        return new DpRandom(null, null, Objects.requireNonNull(source, "source"));
+    /**
+     * The JDK's NIST SP 800-90A DRBG, seeded from the operating system's entropy. Not
+     * getInstanceStrong(): on Linux that reads the blocking /dev/random and can stall a step.
+     */
+    static SecureRandom secureSource() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            return new SecureRandom();
+        }
+    }
+
+    public KeyMode mode() {
+        return mode;
     }
 
     /**
-     * Secure mode with the JDK's NIST SP 800-90A DRBG, seeded from the operating system's entropy.
-     * Not getInstanceStrong(): on Linux that reads the blocking /dev/random and can stall a step.
+     * A copy of the run secret, for the operator's checkpoint only: whoever holds it regenerates
+     * every draw of the run. Only in {@link KeyMode#RUN_SECRET} mode.
      */
-    public static DpRandom secure() {
-        try {
-            return secure(SecureRandom.getInstance("DRBG"));
-        } catch (GeneralSecurityException e) {
-            return secure(new SecureRandom());
+    public byte[] runSecret() {
+        if (mode != KeyMode.RUN_SECRET) {
+            throw new IllegalStateException("only a run-secret DpRandom has a secret to keep; this one is " + mode);
         }
+        return key.clone();
     }
 
-    public boolean isSecure() {
-        return secureSource != null;
-    }
-
-    /** The seed of seeded mode (what a checkpoint stores); empty in secure mode. */
-    public java.util.OptionalLong seed() {
-        return seed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(seed);
-    }
-
-    /** The stream for (purpose, logical step). In secure mode each call draws a new key. */
+    /** The stream for (purpose, logical step). With fresh keys each call draws a new key. */
     public Stream stream(Purpose purpose, long step) {
+        checkStep(step);
+        byte[] iv = ByteBuffer.allocate(16).putInt(purpose.ordinal()).putLong(step).putInt(0).array();
+        return new Stream(keyForUse(), iv);
+    }
+
+    /**
+     * The per-example randomness of logical step {@code step}. With fresh keys each call draws a
+     * new key: call it once per step and share the result among that step's micro-batches.
+     */
+    public ExampleRandomness examples(long step) {
+        checkStep(step);
+        return new ExampleRandomness(keyForUse(), step);
+    }
+
+    private byte[] keyForUse() {
+        if (freshSource == null) {
+            return key;
+        }
+        byte[] k = new byte[KEY_BYTES];
+        freshSource.nextBytes(k);
+        return k;
+    }
+
+    private static void checkStep(long step) {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
         }
-        byte[] key;
-        if (secureSource != null) {
-            key = new byte[16];
-            secureSource.nextBytes(key);
-        } else {
-            key = seededKey;
-        }
-        byte[] iv = ByteBuffer.allocate(16).putInt(purpose.ordinal()).putLong(step).putInt(0).array();
-        return new Stream(key, iv);
     }
 
     /**

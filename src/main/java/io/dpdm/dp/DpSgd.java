@@ -17,7 +17,8 @@ import java.util.Map;
  *   <li>Poisson-samples the logical batch of step t from the SAMPLING stream (may be empty);
  *   <li>calls the {@link StepListener} once with (q, sigma), before any data is touched;
  *   <li>splits the batch into physical micro-batches of at most {@code microBatchSize}, and for
- *       each asks the {@link GradientSource} for per-example gradients, clips and sums them
+ *       each asks the {@link GradientSource} for per-example gradients (with the step's
+ *       {@link ExampleRandomness}, keyed by record, so micro-batching changes nothing), clips and sums them
  *       ({@link PrivateGradient} steps 1-3; an empty batch asks for nothing);
  *   <li>adds N(0, (sigma C)^2) from the NOISE stream of step t once and divides by N q
  *       (steps 4-5);
@@ -46,7 +47,8 @@ public final class DpSgd {
      *     updated in place; the iteration order fixes the order noise is drawn in
      * @param optimizer built over the same {@code params}
      * @param ema built over the same {@code params}
-     * @param random seeded or secure randomness for sampling and noise
+     * @param random the secret (or, voiding the guarantee, public) keys of sampling, noise and the
+     *     per-example draws
      * @param listener the ledger hook
      */
     public DpSgd(DpSgdConfig config, Map<String, NDArray> params, Optimizer optimizer, Ema ema,
@@ -68,6 +70,7 @@ public final class DpSgd {
         int[] batch = sampler.sample(random, t);
         listener.onLogicalStep(config.sampleRate(), config.noiseMultiplier());
         step++;
+        ExampleRandomness examples = random.examples(t);
         NDManager base = params.values().iterator().next().getManager();
         try (NDScope scope = new NDScope();
                 NDManager stepManager = base.newSubManager()) {
@@ -81,7 +84,7 @@ public final class DpSgd {
                         NDManager microManager = base.newSubManager()) {
                     microScope.suppressNotUsedWarning();
                     int before = gradient.examples();
-                    gradient.accumulate(source.perExample(indices, microManager));
+                    gradient.accumulate(source.perExample(indices, examples, microManager));
                     if (gradient.examples() - before != indices.length) {
                         throw new IllegalStateException("gradient source returned " + (gradient.examples() - before)
                                 + " per-example rows for a micro-batch of " + indices.length + " examples");
@@ -111,10 +114,9 @@ public final class DpSgd {
         return ema;
     }
 
-    /** The checkpoint record; pair it with {@link #stateArrays()}. */
+    /** The checkpoint record; pair it with {@link #stateArrays()}. The keys are the owner's to keep. */
     public DpSgdState state() {
-        return new DpSgdState(step, random.seed().isPresent() ? random.seed().getAsLong() : null,
-                optimizer.steps(), ema.updates());
+        return new DpSgdState(step, optimizer.steps(), ema.updates());
     }
 
     /** Optimizer and EMA arrays by name (live; save, do not modify). */
@@ -125,17 +127,11 @@ public final class DpSgd {
     }
 
     /**
-     * Resumes from a checkpoint (the parameters themselves are restored by their owner). The
-     * randomness must be of the same kind: the same seed for a seeded run, secure for a secure
-     * run (which continues with fresh keys).
+     * Resumes from a checkpoint (the parameters themselves are restored by their owner, and the
+     * {@link DpRandom} given to the constructor must be the run's own: its kept secret, or fresh
+     * keys).
      */
     public void restore(DpSgdState state, Map<String, NDArray> arrays) {
-        Long mine = random.seed().isPresent() ? random.seed().getAsLong() : null;
-        if (state.seed() == null ? mine != null : !state.seed().equals(mine)) {
-            throw new IllegalArgumentException("checkpoint randomness is "
-                    + (state.seed() == null ? "secure" : "seed " + state.seed()) + " but this run uses "
-                    + (mine == null ? "secure mode" : "seed " + mine) + "; resume with the same mode and seed");
-        }
         optimizer.restore(state.optimizerSteps(), arrays);
         ema.restore(state.emaUpdates(), arrays);
         step = state.step();

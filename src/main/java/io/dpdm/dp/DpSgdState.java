@@ -5,11 +5,10 @@ package io.dpdm.dp;
  * {@link DpSgd#stateArrays()}.
  *
  * @param step logical steps completed (the next step's index t)
- * @param seed the seeded-mode seed, or null for a secure-mode run (whose keys are never saved)
  * @param optimizerSteps updates the optimizer has applied
  * @param emaUpdates updates the EMA has absorbed
  */
-public record DpSgdState(long step, Long seed, long optimizerSteps, long emaUpdates) {
+public record DpSgdState(long step, long optimizerSteps, long emaUpdates) {
     public DpSgdState {
         if (step < 0 || optimizerSteps < 0 || emaUpdates < 0) {
             throw new IllegalArgumentException("DP-SGD state counters must be >= 0, got step=" + step

@@ -11,10 +11,12 @@ import io.dpdm.nn.PerExampleGradients;
 public interface GradientSource {
     /**
      * @param indices dataset indices of the micro-batch's examples (never empty)
+     * @param randomness the step's per-example randomness: every draw that enters example b's
+     *     gradient must come from it, keyed by the record's identity (never by b or the micro-batch)
      * @param manager where to create arrays; it is closed, and every array created during the
      *     call is released (NDScope), once the micro-batch has been clipped and summed
      * @return the per-example gradients of every trained parameter, float32, example b
      *     belonging to indices[b]
      */
-    PerExampleGradients perExample(int[] indices, NDManager manager);
+    PerExampleGradients perExample(int[] indices, ExampleRandomness randomness, NDManager manager);
 }

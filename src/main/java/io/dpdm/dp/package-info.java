@@ -9,9 +9,11 @@
  * the system: a {@link io.dpdm.dp.GradientSource} (per-example gradients of a micro-batch) and a
  * {@link io.dpdm.dp.StepListener} (the privacy ledger hook). {@link io.dpdm.dp.PrivateGradient}
  * is the five-step DP-SGD mechanism for one logical batch; {@link io.dpdm.dp.DpRandom} is the
- * AES-CTR randomness (seeded or secure) and documents the floating-point caveat (Mironov 2012).
+ * randomness under secret AES keys ({@link io.dpdm.dp.KeyMode}) and documents the floating-point
+ * caveat (Mironov 2012); {@link io.dpdm.dp.ExampleRandomness} keys every per-example draw by record.
  *
  * <p>Nothing about sampling or noise depends on the data: the coins and the noise of step t are
- * functions of (key, purpose, t) only, drawn whether or not the batch is empty.
+ * functions of (key, purpose, t) only, drawn whether or not the batch is empty. A record's own
+ * draws depend on (key, t, its own content) only.
  */
 package io.dpdm.dp;

@@ -26,9 +26,13 @@ import java.util.Optional;
  *
  * <p>Layout: {@code <cache>/<data set name>-<fingerprint>/<kind>-e<epochs>-s<seed>/} holding the
  * saved classifier ({@link Classifier#save}) and {@code accuracy.json} (test accuracy, per class).
- * The fingerprint is the first 16 hex digits of a SHA-256 over the shape, class names,
- * pixels and labels of both splits, so a changed data set never reuses a stale entry. Epoch
- * selection uses a 10% hold-out of the real training split (never the test split).
+ * The fingerprint ({@link ImageDataset#fingerprint()}) changes with any pixel or label, so a changed
+ * data set never reuses a stale entry. Epoch selection uses a 10% hold-out of the real training
+ * split (never the test split).
+ *
+ * <p>The cache is OPERATOR-ONLY: its classifiers are trained on the real data without differential
+ * privacy, and its folder names hold a hash of that data; each entry's folder gets a README.txt
+ * saying so. Never ship it with a synthetic set.
  */
 public final class RealBaselines {
     static final double HOLD_OUT = 0.1;
@@ -46,7 +50,7 @@ public final class RealBaselines {
      * @param epochs training epochs (the protocol's 50)
      */
     public RealBaselines(Path cache, ImageDataset data, int epochs, long seed) {
-        this.dir = cache.resolve(safe(data.name()) + "-" + fingerprint(data));
+        this.dir = cache.resolve(safe(data.name()) + "-" + data.fingerprint());
         this.data = data;
         this.epochs = epochs;
         this.seed = seed;
@@ -73,6 +77,11 @@ public final class RealBaselines {
                     TrainingSettings.NonPrivate.paper(epochs, seed), progress);
             Accuracy acc = c.accuracy(data.test());
             c.save(entry);
+            AtomicFiles.writeString(dir.resolve("README.txt"), String.join("\n",
+                    "dpdm cache of classifiers trained WITHOUT differential privacy on the real data set "
+                            + data.name() + ".",
+                    "Operator-only: these models and this folder's name (a hash of the data) reveal the private data.",
+                    "Never share or ship them; delete the folder to retrain.", ""));
             AtomicFiles.writeString(entry.resolve(ACCURACY), JSON.writeValueAsString(acc));
             return new Baseline(c, acc, false);
         } catch (IOException e) {
@@ -92,24 +101,5 @@ public final class RealBaselines {
     private static String safe(String name) {
         String s = name.replaceAll("[^A-Za-z0-9._-]", "_");
         return s.isEmpty() ? "data" : s;
-    }
-
-    static String fingerprint(ImageDataset data) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((data.shape() + "|" + String.join("\u0000", data.classNames())).getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
-            for (ImageSplit split : new ImageSplit[] {data.train(), data.test()}) {
-                sha.update(("|" + split.size()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                for (int i = 0; i < split.size(); i++) {
-                    sha.update(split.rawImage(i));
-                    sha.update((byte) split.label(i));
-                    sha.update((byte) (split.label(i) >>> 8));
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }

@@ -14,9 +14,10 @@ import java.util.Optional;
 /**
  * A synthetic set as {@code dpdm sample} writes it: a folder with {@code manifest.json} (the
  * privacy guarantee, model card and sampler settings) and {@code idx/} (gzipped IDX and
- * {@code classes.txt}). A training run folder (with {@code checkpoint.zip}) is accepted too when it
- * holds such a set in {@code synthetic/}. The training run is found from the manifest's
- * {@code model.checkpoint} (or is the folder given), for the loss and epsilon curves.
+ * {@code classes.txt}). A training run folder (with {@code model.zip}) is accepted too when it
+ * holds such a set in {@code synthetic/}. The training run (for the operator's loss and epsilon
+ * curves) is the folder given, or the folder a {@code synthetic/} set sits in; a manifest names
+ * no path, so a set elsewhere has no run.
  *
  * @param dir the synthetic set's folder
  * @param images the synthetic images (in the data set's train split; its test split is empty)
@@ -28,7 +29,8 @@ public record SyntheticSet(Path dir, ImageDataset images, JsonNode manifest, Opt
     public static final String IDX = "idx";
     /** Where a synthetic set is looked for inside a training run folder. */
     public static final String IN_RUN = "synthetic";
-    static final String CHECKPOINT = "checkpoint.zip";
+    /** What marks a training run folder: its shareable model. */
+    static final String RUN_MARKER = io.dpdm.model.ModelCheckpoint.MODEL_IN_RUN;
 
     /** Opens a synthetic set folder or a run folder holding one in {@value #IN_RUN}/. */
     public static SyntheticSet open(Path path) {
@@ -38,7 +40,7 @@ public record SyntheticSet(Path dir, ImageDataset images, JsonNode manifest, Opt
         }
         Optional<Path> run = Optional.empty();
         Path dir = path;
-        if (!Files.isRegularFile(path.resolve(MANIFEST)) && Files.isRegularFile(path.resolve(CHECKPOINT))) {
+        if (!Files.isRegularFile(path.resolve(MANIFEST)) && Files.isRegularFile(path.resolve(RUN_MARKER))) {
             run = Optional.of(path);
             dir = path.resolve(IN_RUN);
             if (!Files.isRegularFile(dir.resolve(MANIFEST))) {
@@ -71,20 +73,15 @@ public record SyntheticSet(Path dir, ImageDataset images, JsonNode manifest, Opt
             throw new DpdmException("--synthetic " + idx + ": expected at least 2 images, got " + images.train().size());
         }
         if (run.isEmpty()) {
-            run = runOf(manifest);
+            run = runAround(dir);
         }
         return new SyntheticSet(dir, images, manifest, run);
     }
 
-    /** The run folder of the manifest's checkpoint, if that checkpoint still sits in a run folder. */
-    private static Optional<Path> runOf(JsonNode manifest) {
-        String checkpoint = manifest.path("model").path("checkpoint").asText("");
-        if (checkpoint.isEmpty()) {
-            return Optional.empty();
-        }
-        Path file = Path.of(checkpoint);
-        Path parent = file.toAbsolutePath().getParent();
-        return parent != null && file.getFileName().toString().equals(CHECKPOINT) && Files.isDirectory(parent)
-                ? Optional.of(parent) : Optional.empty();
+    /** The run folder a set made by the demo sits in ({@code RUN/synthetic}), if any. */
+    private static Optional<Path> runAround(Path dir) {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        return parent != null && dir.getFileName().toString().equals(IN_RUN)
+                && Files.isRegularFile(parent.resolve(RUN_MARKER)) ? Optional.of(parent) : Optional.empty();
     }
 }

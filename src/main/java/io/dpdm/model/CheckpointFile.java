@@ -27,7 +27,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class CheckpointFile {
     public static final String FORMAT = "dpdm-checkpoint";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a checkpoint holds: JSON metadata and tensor groups (group -> name -> array). */

@@ -14,7 +14,8 @@ import java.util.List;
  * @param network the U-Net hyperparameters
  * @param preconditioning how the network is wrapped into a denoiser D(x; sigma)
  * @param classNames names of the classes, index order; empty for an unconditional model
- * @param dataset the name the operator gave the training data (a name or path as typed)
+ * @param dataset the training data set's name (an embedded set's name, or a folder's own name;
+ *     treated as public like N, the image shape and the class list), never a path
  * @param privacy the model's (epsilon, delta) guarantee and ledger
  * @param provenance software versions, seed and training step
  */

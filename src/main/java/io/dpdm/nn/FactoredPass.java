@@ -22,20 +22,19 @@ final class FactoredPass implements Weights {
     private final Map<String, NDArray> arrays;
     private final int examples;
     private final int draws;
-    private final boolean training;
+    private final BatchRandomness randomness;
     private final NDManager manager;
     private final Set<String> fetched = new HashSet<>();
     private final Set<String> observed = new HashSet<>();
     private final List<Observation> observations = new ArrayList<>();
 
-    FactoredPass(Map<String, NDArray> arrays, int examples, int draws, boolean training, NDManager manager) {
-        if (examples < 1 || draws < 1) {
-            throw new IllegalArgumentException("examples and draws must be >= 1, got " + examples + " and " + draws);
-        }
+    FactoredPass(Map<String, NDArray> arrays, int examples, int draws, BatchRandomness randomness,
+            NDManager manager) {
+        PassWeights.checkRandomness(examples, draws, randomness);
         this.arrays = arrays;
         this.examples = examples;
         this.draws = draws;
-        this.training = training;
+        this.randomness = randomness;
         this.manager = manager;
     }
 
@@ -92,8 +91,8 @@ final class FactoredPass implements Weights {
     }
 
     @Override
-    public boolean training() {
-        return training;
+    public BatchRandomness randomness() {
+        return randomness;
     }
 
     @Override

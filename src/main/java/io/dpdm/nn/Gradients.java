@@ -35,13 +35,13 @@ public final class Gradients {
      * @param into manager that will own the returned gradients
      * @param examples B, the number of distinct examples
      * @param draws K, rows per example (noise multiplicity); activations have K*B rows, row = k*B + b
-     * @param training dropout active when true
+     * @param training the pass's per-example randomness (dropout active), or null for evaluation mode
      * @param loss per-example losses, shape (B), each already averaged over its K draws
      * @return for every parameter (declaration order) the gradients of each example's loss, shape
      *     (B, ...parameter shape); row b is d loss_b / d theta
      */
     public static Map<String, NDArray> perExample(NDManager into, ParameterStore store, int examples, int draws,
-            boolean training, Function<Weights, NDArray> loss) {
+            BatchRandomness training, Function<Weights, NDArray> loss) {
         return run(into, store, examples, draws, training, true, loss);
     }
 
@@ -51,7 +51,7 @@ public final class Gradients {
      * arrays of the parameter shapes.
      */
     public static Map<String, NDArray> batch(NDManager into, ParameterStore store, int examples, int draws,
-            boolean training, Function<Weights, NDArray> loss) {
+            BatchRandomness training, Function<Weights, NDArray> loss) {
         return run(into, store, examples, draws, training, false, loss);
     }
 
@@ -63,7 +63,7 @@ public final class Gradients {
      * and dense Conv2d layers may hold parameters, anything else is refused.
      */
     public static PerExampleGradients factored(NDManager into, ParameterStore store, int examples, int draws,
-            boolean training, Function<Weights, NDArray> loss) {
+            BatchRandomness training, Function<Weights, NDArray> loss) {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             FactoredPass w = new FactoredPass(views(store, pass, 0, false), examples, draws, training, pass);
@@ -84,7 +84,7 @@ public final class Gradients {
             Function<Weights, NDArray> network) {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, false, pass));
+            NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass));
             NDArray kept = Torch.copy(out);
             kept.attach(into);
             NDScope.unregister(kept);
@@ -105,7 +105,7 @@ public final class Gradients {
     }
 
     private static Map<String, NDArray> run(NDManager into, ParameterStore store, int examples, int draws,
-            boolean training, boolean perExample, Function<Weights, NDArray> loss) {
+            BatchRandomness training, boolean perExample, Function<Weights, NDArray> loss) {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             Map<String, NDArray> leaves = views(store, pass, perExample ? examples : 0, true);

@@ -4,13 +4,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Map;
 
-/** The {@link Weights} of one pass: arrays owned by that pass's manager. */
-record PassWeights(
-        Map<String, NDArray> arrays, boolean perExample, int examples, int draws, boolean training, NDManager manager)
-        implements Weights {
+/**
+ * The {@link Weights} of one pass: arrays owned by that pass's manager.
+ *
+ * @param randomness the training randomness, or null for evaluation mode
+ */
+record PassWeights(Map<String, NDArray> arrays, boolean perExample, int examples, int draws,
+        BatchRandomness randomness, NDManager manager) implements Weights {
     PassWeights {
+        checkRandomness(examples, draws, randomness);
+    }
+
+    /** Shared by every pass: B, K >= 1 and randomness (when given) for the same B and K. */
+    static void checkRandomness(int examples, int draws, BatchRandomness randomness) {
         if (examples < 1 || draws < 1) {
             throw new IllegalArgumentException("examples and draws must be >= 1, got " + examples + " and " + draws);
+        }
+        if (randomness != null && (randomness.examples() != examples || randomness.draws() != draws)) {
+            throw new IllegalArgumentException("randomness is for " + randomness.examples() + " examples x "
+                    + randomness.draws() + " draws, the pass has " + examples + " x " + draws);
         }
     }
 

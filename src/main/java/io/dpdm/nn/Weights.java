@@ -37,7 +37,12 @@ public interface Weights {
     int draws();
 
     /** True in training mode (dropout active). */
-    boolean training();
+    default boolean training() {
+        return randomness() != null;
+    }
+
+    /** The pass's per-example randomness in training mode (dropout masks); null in evaluation mode. */
+    BatchRandomness randomness();
 
     /** Manager for temporaries of this pass (closed by the caller after the step). */
     NDManager manager();

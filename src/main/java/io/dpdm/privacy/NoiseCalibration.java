@@ -24,6 +24,18 @@ public final class NoiseCalibration {
      */
     public static double noiseMultiplier(Accountant accountant, double targetEpsilon, double delta, double q,
             long steps) {
+        return noiseMultiplier(accountant, targetEpsilon, delta, List.of(), q, steps);
+    }
+
+    /**
+     * The same search when {@code prior} phases (releases already made from the same data) are
+     * composed with the T steps: eps(prior + T steps at sigma) &lt; targetEpsilon.
+     *
+     * @throws IllegalArgumentException if no sigma up to 1e6 reaches the target (e.g. the prior
+     *     phases alone spend it)
+     */
+    public static double noiseMultiplier(Accountant accountant, double targetEpsilon, double delta, List<Phase> prior,
+            double q, long steps) {
         if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
             throw new IllegalArgumentException("target epsilon=" + targetEpsilon + " must be > 0 and finite");
         }
@@ -33,7 +45,7 @@ public final class NoiseCalibration {
         double epsHigh = Double.POSITIVE_INFINITY;
         while (epsHigh > targetEpsilon) {
             sigmaHigh *= 2;
-            epsHigh = eps(accountant, sigmaHigh, delta, q, steps);
+            epsHigh = eps(accountant, prior, sigmaHigh, delta, q, steps);
             if (sigmaHigh > MAX_SIGMA) {
                 throw new IllegalArgumentException("target epsilon=" + targetEpsilon + " at delta=" + delta
                         + " is unreachable: even noise multiplier " + MAX_SIGMA + " gives a larger epsilon");
@@ -41,7 +53,7 @@ public final class NoiseCalibration {
         }
         while (targetEpsilon - epsHigh > EPSILON_TOLERANCE) {
             double sigma = (sigmaLow + sigmaHigh) / 2;
-            double eps = eps(accountant, sigma, delta, q, steps);
+            double eps = eps(accountant, prior, sigma, delta, q, steps);
             if (eps < targetEpsilon) {
                 sigmaHigh = sigma;
                 epsHigh = eps;
@@ -87,7 +99,10 @@ public final class NoiseCalibration {
         return good;
     }
 
-    private static double eps(Accountant accountant, double sigma, double delta, double q, long steps) {
-        return accountant.epsilon(List.of(new Phase(q, sigma, steps)), delta).epsilon();
+    private static double eps(Accountant accountant, List<Phase> prior, double sigma, double delta, double q,
+            long steps) {
+        List<Phase> all = new java.util.ArrayList<>(prior);
+        all.add(new Phase(q, sigma, steps));
+        return accountant.epsilon(all, delta).epsilon();
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * Training appends once per logical step with {@link #append(double, double)}, which is O(1): a
  * step with the same (q, sigma) as the last phase extends it. Checkpoints and synthetic data sets
  * carry the ledger as JSON ({@link #toJson()}, {@link #fromJson(String)}, or as a Jackson-mapped
- * field: {@code {"phases":[{"q":..,"sigma":..,"steps":..}]}}), so a resumed run continues from the
+ * field: {@code {"phases":[{"q":..,"sigma":..,"steps":..,"label":..}]}}), so a resumed run continues from the
  * budget already spent. {@link #epsilon(double, Accountant)} answers eps(delta) with any accountant.
  *
  * <p>Thread-safe; phases can only be added, never removed or changed.
@@ -33,20 +33,21 @@ public final class PrivacyLedger {
         }
     }
 
-    /** Records one step at sampling rate q and noise multiplier sigma. */
+    /** Records one DP-SGD step at sampling rate q and noise multiplier sigma. */
     public void append(double q, double sigma) {
         append(new Phase(q, sigma, 1));
     }
 
-    /** Records a phase; it merges into the last one when (q, sigma) are identical. */
+    /** Records a phase; it merges into the last one when (q, sigma) and the label are identical. */
     public synchronized void append(Phase phase) {
         if (phase == null) {
             throw new IllegalArgumentException("phase must not be null");
         }
         int last = phases.size() - 1;
-        if (last >= 0 && phases.get(last).sameMechanism(phase.q(), phase.sigma())) {
+        if (last >= 0 && phases.get(last).mergesWith(phase)) {
             Phase merged = phases.get(last);
-            phases.set(last, new Phase(merged.q(), merged.sigma(), Math.addExact(merged.steps(), phase.steps())));
+            phases.set(last, new Phase(merged.q(), merged.sigma(), Math.addExact(merged.steps(), phase.steps()),
+                    merged.label()));
         } else {
             phases.add(phase);
         }

@@ -50,13 +50,11 @@ public final class PrvAccountant implements Accountant {
             String note) {}
 
     public static final double DEFAULT_EPS_ERROR = 0.01;
-    /** 2^24 points: about 0.8 GB of working memory at peak. */
-    public static final int DEFAULT_MAX_GRID = 1 << 24;
     /**
-     * About 8 doubles live per grid point (pmf, composed pmf, two tail sums, two spectra, FFT
-     * tables); twice that leaves room for the rest of the program, so PRV never exhausts the heap.
+     * 2^24 points: about 8 doubles live per grid point (pmf, composed pmf, two tail sums, two
+     * spectra, FFT tables), so about 1 GB of heap at the limit.
      */
-    private static final long HEAP_BYTES_PER_POINT = 128;
+    public static final int DEFAULT_MAX_GRID = 1 << 24;
 
     private final double epsError;
     private final double relativeDeltaError;
@@ -158,11 +156,12 @@ public final class PrvAccountant implements Accountant {
     private Composed compose(List<Phase> phases, long totalSteps, double halfWidth, double mesh) {
         long m = (long) -Math.floor(-halfWidth / mesh); // t_min = -m h, t_max = (m + 1) h, as Opacus aligns it
         long domainSize = 2 * m + 2;
-        long limit = Math.min(maxGridSize, Runtime.getRuntime().maxMemory() / HEAP_BYTES_PER_POINT);
-        if (domainSize > limit) {
+        // The limit depends on the arguments only, never on the JVM's heap: the accountant that
+        // planned a run must give the same answer when the run's guarantee is released.
+        if (domainSize > maxGridSize) {
             throw new Unusable(String.format(Locale.ROOT,
-                    "needs %d grid points for domain [-%.4g, %.4g] at mesh %.3g (limit %d by size and heap)",
-                    domainSize, halfWidth, halfWidth, mesh, limit));
+                    "needs %d grid points for domain [-%.4g, %.4g] at mesh %.3g (limit %d)",
+                    domainSize, halfWidth, halfWidth, mesh, maxGridSize));
         }
         int size = Integer.highestOneBit((int) domainSize - 1) << 1;
         int center = size / 2 - 1; // array index of t = 0

@@ -118,7 +118,8 @@ public final class SampleService {
         m.put("post_processing", POST_PROCESSING + (card.privacy().isPrivate() ? PRIVATE : NON_PRIVATE));
         ObjectNode model = ModelCheckpoint.cardJson(card);
         model.remove("privacy");
-        model.put("checkpoint", checkpoint.toAbsolutePath().normalize().toString());
+        // The file's name only: a path describes the operator's machine, not the model.
+        model.put("file", checkpoint.getFileName().toString());
         model.put("weights", request.weights().group());
         m.set("model", model);
         ObjectNode sampler = JSON.valueToTree(request.settings());

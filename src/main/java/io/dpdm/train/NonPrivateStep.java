@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import io.dpdm.dp.DpRandom;
 import io.dpdm.dp.DpSgdState;
 import io.dpdm.dp.Ema;
+import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.Optimizer;
 import io.dpdm.dp.PoissonSampler;
 import java.util.Arrays;
@@ -13,10 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The non-private twin of DP-SGD for comparison runs (epsilon = inf): the same Poisson batches
- * from the same SAMPLING stream and the same divisor N q, but the ordinary batch gradient (one
- * shared copy of the weights, no clipping, no noise), so any difference to a private run with the
- * same seed is due to clipping and noise alone.
+ * The non-private twin of DP-SGD for comparison runs (epsilon = inf): Poisson batches from the
+ * SAMPLING stream, per-example draws from the same {@link io.dpdm.dp.ExampleRandomness} and the
+ * same divisor N q, but the ordinary batch gradient (one shared copy of the weights, no clipping,
+ * no noise), so with the same keys any difference to a private run is due to clipping and noise.
  */
 final class NonPrivateStep implements StepEngine {
     private final Map<String, NDArray> params;
@@ -40,6 +41,7 @@ final class NonPrivateStep implements StepEngine {
     @Override
     public int step(DenoisingSource source) {
         int[] batch = sampler.sample(random, step);
+        ExampleRandomness examples = random.examples(step);
         step++;
         NDManager base = params.values().iterator().next().getManager();
         try (NDScope scope = new NDScope();
@@ -52,7 +54,7 @@ final class NonPrivateStep implements StepEngine {
                 try (NDScope microScope = new NDScope();
                         NDManager micro = base.newSubManager()) {
                     microScope.suppressNotUsedWarning();
-                    source.batch(indices, micro).forEach((name, g) -> sum.get(name).addi(g));
+                    source.batch(indices, examples, micro).forEach((name, g) -> sum.get(name).addi(g));
                 }
             }
             float divisor = (float) sampler.expectedBatchSize();
@@ -75,7 +77,7 @@ final class NonPrivateStep implements StepEngine {
 
     @Override
     public DpSgdState state() {
-        return new DpSgdState(step, random.seed().getAsLong(), optimizer.steps(), ema.updates());
+        return new DpSgdState(step, optimizer.steps(), ema.updates());
     }
 
     @Override

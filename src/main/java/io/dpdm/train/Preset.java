@@ -7,6 +7,7 @@ import io.dpdm.diffusion.NoiseDistribution;
 import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
+import io.dpdm.dp.KeyMode;
 import io.dpdm.privacy.Accountants;
 import java.util.List;
 
@@ -89,7 +90,7 @@ public enum Preset {
         NoiseDistribution noise = preconditioning.defaultNoise();
         int batch = Math.min(batchSize, data.train().size());
         return new TrainConfig(dataName,
-                new TrainConfig.Privacy(epsilon, delta, Accountants.DEFAULT, null, false),
+                new TrainConfig.Privacy(epsilon, delta, Accountants.DEFAULT, null, KeyMode.RUN_SECRET),
                 new TrainConfig.Schedule(batch, epochs, steps, microBatch),
                 new TrainConfig.Objective(preconditioning, noise, draws, 0.1, Augmentation.NONE),
                 new TrainConfig.Optimisation(lr, emaDecay, 1.0, Clipping.FLAT),

@@ -17,19 +17,29 @@ import java.util.Map;
 
 /**
  * A training run's checkpoint, RUN_DIR/checkpoint.zip ({@link CheckpointFile}, written
- * atomically). meta.json: "model" (the {@link ModelCard}, the only part released with samples),
- * "config", "plan", "state" (DP-SGD counters and seed), "ledger", "initFrom", "wallSeconds".
- * Tensor groups: "params" and "ema" (the model contract of {@link ModelCheckpoint}) and
- * "optimizer" (Adam moments). The randomness needs no saved state: the DP streams are functions
- * of (seed, step) and the diffusion draws of (seed, step, micro-batch).
+ * atomically): the OPERATOR'S run state, never to be shared. meta.json: "model" (the
+ * {@link ModelCard}), "config" (with the data's path), "plan", "state" (DP-SGD counters),
+ * "ledger", "initialModel", "wallSeconds", "dataFingerprint" (tells resume and --init-from whether
+ * data sets are the same; a hash of private data, so operator-only) and "runSecret" (the hex key
+ * of the run's DP randomness in RUN_SECRET mode: with it every batch, noise vector and per-example
+ * draw of the run can be regenerated). Tensor groups: "params" and "ema" (the model contract of
+ * {@link ModelCheckpoint}) and "optimizer" (Adam moments). The randomness needs no other saved
+ * state: every stream is a function of (key, step) and every per-example draw of (key, step,
+ * record, draw).
  */
 final class RunCheckpoint {
     static final String OPTIMIZER = "optimizer";
     private static final String EMA_PREFIX = "ema/";
 
-    /** The JSON part of a checkpoint besides the model card. */
-    record State(TrainConfig config, TrainPlan plan, DpSgdState state, PrivacyLedger ledger, String initFrom,
-            double wallSeconds) {}
+    /**
+     * The JSON part of a checkpoint besides the model card.
+     *
+     * @param initialModel what the weights were initialised from, or null
+     * @param runSecret hex key of the run's DP randomness (RUN_SECRET mode), else null
+     * @param dataFingerprint {@link io.dpdm.data.ImageDataset#fingerprint()} of the training data
+     */
+    record State(TrainConfig config, TrainPlan plan, DpSgdState state, PrivacyLedger ledger,
+            InitialModel initialModel, double wallSeconds, String runSecret, String dataFingerprint) {}
 
     /** A checkpoint read back. Tensors belong to the manager given to {@link #read}. */
     record Loaded(State state, Map<String, NDArray> params, Map<String, NDArray> ema,
@@ -49,8 +59,10 @@ final class RunCheckpoint {
         meta.set("plan", TrainConfigs.JSON.valueToTree(state.plan()));
         meta.set("state", TrainConfigs.JSON.valueToTree(state.state()));
         meta.set("ledger", TrainConfigs.JSON.valueToTree(state.ledger()));
-        meta.put("initFrom", state.initFrom());
+        meta.set("initialModel", TrainConfigs.JSON.valueToTree(state.initialModel()));
         meta.put("wallSeconds", state.wallSeconds());
+        meta.put("dataFingerprint", state.dataFingerprint());
+        meta.put("runSecret", state.runSecret());
         Map<String, NDArray> optimizer = new LinkedHashMap<>();
         engineArrays.forEach((name, a) -> {
             if (!name.startsWith(EMA_PREFIX)) {
@@ -74,8 +86,10 @@ final class RunCheckpoint {
                     TrainConfigs.JSON.treeToValue(field(file, meta, "plan"), TrainPlan.class),
                     TrainConfigs.JSON.treeToValue(field(file, meta, "state"), DpSgdState.class),
                     TrainConfigs.JSON.treeToValue(field(file, meta, "ledger"), PrivacyLedger.class),
-                    meta.path("initFrom").asText(""),
-                    meta.path("wallSeconds").asDouble(0));
+                    TrainConfigs.JSON.treeToValue(meta.path("initialModel"), InitialModel.class),
+                    meta.path("wallSeconds").asDouble(0),
+                    meta.path("runSecret").isTextual() ? meta.get("runSecret").asText() : null,
+                    field(file, meta, "dataFingerprint").asText());
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new DpdmException(file + ": not a resumable training checkpoint ("
                     + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");

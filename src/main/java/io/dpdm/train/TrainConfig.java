@@ -6,6 +6,7 @@ import io.dpdm.diffusion.NoiseDistribution;
 import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
+import io.dpdm.dp.KeyMode;
 import io.dpdm.privacy.Accountants;
 
 /**
@@ -20,8 +21,8 @@ import io.dpdm.privacy.Accountants;
  * @param objective the diffusion loss (parameterisation, noise levels, K, label dropout, augmentation)
  * @param optimisation Adam, EMA and clipping
  * @param network the DDPM++ U-Net
- * @param seed fixes the initial weights, the diffusion noise of every step and (unless
- *     {@code privacy.secureNoise}) the DP sampling and noise
+ * @param seed fixes the initial weights (public, like the architecture); it keys no privacy-critical
+ *     randomness unless {@code privacy.keys} is PUBLIC_SEED, which voids the guarantee
  * @param intervals how often to log, checkpoint and draw sample grids
  */
 public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objective objective,
@@ -52,12 +53,14 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param delta target delta in (0, 1) (DPDM: 1e-5 for 60,000 images)
      * @param accountant "prv" (default, tightest) or "rdp": calibrates sigma and reports epsilon
      * @param noiseMultiplier a fixed sigma instead of calibrating one, or null
-     * @param secureNoise DP sampling and noise from fresh SecureRandom keys (not reproducible, not
-     *     revealed by the seed) instead of the seed
+     * @param keys where the keys of DP sampling, DP noise and the per-example draws come from:
+     *     RUN_SECRET (default: one SecureRandom secret per run, kept in the operator's checkpoint),
+     *     FRESH (new keys for every step, never stored) or PUBLIC_SEED (derived from {@code seed}:
+     *     NO guarantee; tests and debugging)
      */
-    public record Privacy(double epsilon, double delta, String accountant, Double noiseMultiplier,
-            boolean secureNoise) {
+    public record Privacy(double epsilon, double delta, String accountant, Double noiseMultiplier, KeyMode keys) {
         public Privacy {
+            keys = keys == null ? KeyMode.RUN_SECRET : keys;
             if (!(epsilon > 0)) {
                 throw new IllegalArgumentException("privacy.epsilon must be > 0 (or inf for non-private), got " + epsilon);
             }
@@ -94,8 +97,8 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param batchSize B, the expected logical batch size, 1 &lt;= B &lt;= N
      * @param epochs length in passes over the data, or null when {@code steps} is given
      * @param steps length in logical steps, or null when {@code epochs} is given
-     * @param microBatchSize examples per physical pass (bounds memory; the result does not depend
-     *     on it except through the diffusion noise draws, which are drawn per micro-batch)
+     * @param microBatchSize examples per physical pass (bounds memory; the draws are keyed per
+     *     example, so the result does not depend on it beyond float summation order)
      */
     public record Schedule(int batchSize, Double epochs, Long steps, int microBatchSize) {
         public Schedule {

@@ -18,18 +18,22 @@ import io.dpdm.dp.DpRandom;
 import io.dpdm.dp.DpSgd;
 import io.dpdm.dp.DpSgdConfig;
 import io.dpdm.dp.Ema;
+import io.dpdm.dp.KeyMode;
 import io.dpdm.dp.PoissonSampler;
 import io.dpdm.model.ModelCard;
 import io.dpdm.model.ModelCheckpoint;
 import io.dpdm.model.PrivacyGuarantee;
 import io.dpdm.model.Provenance;
 import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.Torch;
 import io.dpdm.privacy.Accountant;
 import io.dpdm.privacy.Accountants;
 import io.dpdm.privacy.PrivacyLedger;
 import io.dpdm.privacy.PrivacyResult;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,9 +46,11 @@ import java.util.Map;
  * step, writes a checkpoint and returns.
  *
  * <p>Run directory: config.json (resolved config and privacy plan, written before training),
- * README.txt, metrics.jsonl ({@link MetricsLog}), samples/step-NNNNNN.png, checkpoint.zip
- * ({@link RunCheckpoint}). The privacy ledger advances once per logical step, through the
- * DP-SGD step listener, before the step touches any data.
+ * README.txt, metrics.jsonl ({@link MetricsLog}) and checkpoint.zip ({@link RunCheckpoint}) are
+ * the operator's run state; model.zip ({@link ModelCheckpoint#write}) and samples/step-NNNNNN.png
+ * are releases. The privacy ledger advances once per logical step, through the DP-SGD step
+ * listener, before the step touches any data, and no release runs ahead of it: model.zip and
+ * every grid are written only right after a checkpoint that covers them.
  */
 public final class Trainer implements AutoCloseable {
     static final String CONFIG_FILE = "config.json";
@@ -55,7 +61,9 @@ public final class Trainer implements AutoCloseable {
     private final TrainPlan plan;
     private final Path runDir;
     private final ImageDataset data;
-    private final String initFrom;
+    private final String dataFingerprint;
+    private final InitialModel initialModel;
+    private final DpRandom random;
     private final ParameterStore store;
     private final Preconditioned model;
     private final DenoisingLoss loss;
@@ -75,14 +83,25 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private Trainer(TrainConfig config, TrainPlan plan, Path runDir, ImageDataset data, String initFrom,
-            PrivacyLedger ledger) {
+    /**
+     * What to start from instead of random weights ({@code --init-from}).
+     *
+     * @param model a model file (model.zip or checkpoint.zip) or a run directory
+     * @param outsideGuarantee accept a non-private model of the same data, which the guarantee
+     *     then excludes (see {@link InitialModel})
+     */
+    public record Initialisation(Path model, boolean outsideGuarantee) {}
+
+    private Trainer(TrainConfig config, TrainPlan plan, Path runDir, ImageDataset data, String dataFingerprint,
+            InitialModel initialModel, PrivacyLedger ledger, DpRandom random) {
         this.config = config;
         this.plan = plan;
         this.runDir = runDir;
         this.data = data;
-        this.initFrom = initFrom;
+        this.dataFingerprint = dataFingerprint;
+        this.initialModel = initialModel;
         this.ledger = ledger;
+        this.random = random;
         checkNetworkFitsData(config.network(), data);
         this.store = new ParameterStore(config.seed());
         UNet net = UNet.create(store, config.network());
@@ -99,47 +118,95 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * A fresh run in {@code runDir} (created; must not hold a checkpoint). Plans the privacy
-     * budget first and refuses a plan that overspends. Writes config.json and README.txt.
+     * A fresh run in {@code runDir}, which must not exist or be empty. Plans the privacy budget
+     * first, counting what an initial model of the same data released, and refuses a plan that
+     * overspends. Draws the run's keys (a new secret unless {@code config.privacy().keys()} says
+     * otherwise). Writes config.json and README.txt.
      *
-     * @param initFrom a checkpoint (file or run directory) whose weights and EMA start this run
-     *     (public pre-training; this run's ledger covers only its own steps), or null
+     * @param initialisation the model whose weights and EMA start this run, or null
      */
-    public static Trainer start(TrainConfig config, Path runDir, Path initFrom) {
-        if (Files.exists(runDir.resolve(ModelCheckpoint.FILE_IN_RUN))) {
-            throw new DpdmException(runDir + " already holds a training run; continue it with --resume " + runDir
-                    + " or choose another --out");
+    public static Trainer start(TrainConfig config, Path runDir, Initialisation initialisation) {
+        refuseNonEmpty(runDir);
+        try (NDManager scratch = Torch.engine().newBaseManager()) {
+            Prepared p = prepare(config, initialisation, scratch);
+            DpRandom random = switch (config.privacy().keys()) {
+                case RUN_SECRET -> DpRandom.newRunSecret();
+                case FRESH -> DpRandom.fresh();
+                case PUBLIC_SEED -> DpRandom.publicSeed(config.seed());
+            };
+            Trainer t = new Trainer(config, p.plan(), runDir, p.data(), p.fingerprint(), p.judged(),
+                    new PrivacyLedger(p.plan().prior()), random);
+            if (p.init() != null) {
+                t.initialiseFrom(p.init());
+            }
+            writeRunFiles(runDir, config, p.plan());
+            return t;
         }
-        ImageDataset data = openData(config);
-        TrainPlan plan = TrainPlan.of(config, data.train().size());
-        Trainer t = new Trainer(config, plan, runDir, data, initFrom == null ? "" : initFrom.toString(),
-                new PrivacyLedger());
-        if (initFrom != null) {
-            t.initialiseFrom(initFrom);
-        }
-        writeRunFiles(runDir, config, plan);
-        return t;
     }
 
-    /** Continues the run in {@code runDir} from its checkpoint: same config, plan, ledger and randomness. */
+    /** The plan {@link #start} would make (e.g. for a dry run), without touching any run directory. */
+    public static TrainPlan plan(TrainConfig config, Initialisation initialisation) {
+        try (NDManager scratch = Torch.engine().newBaseManager()) {
+            return prepare(config, initialisation, scratch).plan();
+        }
+    }
+
+    /** A run's inputs: its data, the initial model (arrays in the caller's manager) and the plan. */
+    private record Prepared(ImageDataset data, String fingerprint, ModelCheckpoint.Loaded init, InitialModel judged,
+            TrainPlan plan) {}
+
+    private static Prepared prepare(TrainConfig config, Initialisation initialisation, NDManager scratch) {
+        ImageDataset data = openData(config);
+        String fingerprint = data.fingerprint();
+        ModelCheckpoint.Loaded init = initialisation == null ? null
+                : ModelCheckpoint.read(initialisation.model(), scratch);
+        InitialModel judged = init == null ? null
+                : InitialModel.judge(init, initialisation.outsideGuarantee(), data, fingerprint);
+        TrainPlan plan = TrainPlan.of(config, data.train().size(), judged == null ? List.of() : judged.prior());
+        return new Prepared(data, fingerprint, init, judged, plan);
+    }
+
+    /**
+     * Continues the run in {@code runDir} from its checkpoint: same config, plan, ledger and keys
+     * (a resumed RUN_SECRET run repeats its own draws exactly; a FRESH one draws new keys).
+     */
     public static Trainer resume(Path runDir) {
-        Path file = ModelCheckpoint.resolve(runDir);
+        Path file = runDir.resolve(ModelCheckpoint.FILE_IN_RUN);
+        if (!Files.isRegularFile(file)) {
+            throw new DpdmException(runDir + ": no " + ModelCheckpoint.FILE_IN_RUN + " (not a dpdm run directory, or"
+                    + " it stopped before its first checkpoint: nothing was released, delete it and start again)");
+        }
+        AtomicFiles.removeLeftovers(runDir);
+        AtomicFiles.removeLeftovers(runDir.resolve("samples"));
         ParameterStore scratchOwner = new ParameterStore(0);
         try (NDManager scratch = scratchOwner.manager().newSubManager()) {
             RunCheckpoint.Loaded loaded = RunCheckpoint.read(file, scratch);
             RunCheckpoint.State s = loaded.state();
             ImageDataset data = openData(s.config());
-            if (data.train().size() != s.plan().datasetSize()) {
-                throw new DpdmException(s.config().data() + " now has " + data.train().size()
-                        + " training examples but the run was planned for " + s.plan().datasetSize()
-                        + "; resume with the same data");
+            String fingerprint = data.fingerprint();
+            if (data.train().size() != s.plan().datasetSize() || !fingerprint.equals(s.dataFingerprint())) {
+                throw new DpdmException(s.config().data() + " is not the data set the run was planned for ("
+                        + data.train().size() + " training examples now, " + s.plan().datasetSize()
+                        + " then, or other content); resume with the same data");
             }
-            Trainer t = new Trainer(s.config(), s.plan(), runDir, data, s.initFrom(), s.ledger());
+            DpRandom random = switch (s.config().privacy().keys()) {
+                case RUN_SECRET -> {
+                    if (s.runSecret() == null) {
+                        throw new DpdmException(file + ": holds no run secret; cannot resume its DP randomness");
+                    }
+                    yield DpRandom.runSecret(HexFormat.of().parseHex(s.runSecret()));
+                }
+                case FRESH -> DpRandom.fresh();
+                case PUBLIC_SEED -> DpRandom.publicSeed(s.config().seed());
+            };
+            Trainer t = new Trainer(s.config(), s.plan(), runDir, data, fingerprint, s.initialModel(), s.ledger(),
+                    random);
             copyInto(t.store, loaded.params(), file + " params");
             t.engine.restore(s.state(), loaded.engineArrays());
-            if (t.ledger.totalSteps() != (s.config().isPrivate() ? s.state().step() : 0)) {
+            long expected = s.plan().priorSteps() + (s.config().isPrivate() ? s.state().step() : 0);
+            if (t.ledger.totalSteps() != expected) {
                 throw new DpdmException(file + ": ledger records " + t.ledger.totalSteps() + " steps but the run took "
-                        + s.state().step());
+                        + s.state().step() + " after " + s.plan().priorSteps() + " earlier ones");
             }
             t.wallSecondsBefore = s.wallSeconds();
             return t;
@@ -171,9 +238,9 @@ public final class Trainer implements AutoCloseable {
         long total = plan.steps();
         long stopAt = options.stopAtStep() == null ? total : Math.min(total, options.stopAtStep());
         TrainConfig.Intervals every = config.intervals();
-        // The configured accountant, not the cheaper but looser RDP: an RDP figure above the target
+        // The plan's accountant, not the cheaper but looser RDP: an RDP figure above the target
         // would contradict the PRV plan. PRV costs ~0.1 s per log line, small against a step.
-        Accountant accountant = Accountants.byName(config.privacy().accountant());
+        Accountant accountant = planAccountant();
         long sessionStart = System.nanoTime();
         long lastCheckpoint = engine.steps();
         Window window = new Window();
@@ -182,7 +249,7 @@ public final class Trainer implements AutoCloseable {
                 SampleGrid grid = new SampleGrid(store, model, data.shape(), classNames())) {
             while (engine.steps() < stopAt && !stopRequested) {
                 long t = engine.steps();
-                DenoisingSource source = new DenoisingSource(store, loss, data.train(), config.seed(), t);
+                DenoisingSource source = new DenoisingSource(store, loss, data.train());
                 long begin = System.nanoTime();
                 long cpuBegin = processCpuNanos();
                 int batch = engine.step(source);
@@ -196,11 +263,12 @@ public final class Trainer implements AutoCloseable {
                     progress.update(done, eps);
                     window = new Window();
                 }
-                if (done % every.checkpoint() == 0 || done == total) {
-                    checkpoint(wall);
+                boolean drawGrid = every.samples() > 0 && (done % every.samples() == 0 || done == total);
+                if (drawGrid || done % every.checkpoint() == 0 || done == total) {
+                    checkpoint(wall); // before any release of these weights: the saved ledger covers it
                     lastCheckpoint = done;
                 }
-                if (every.samples() > 0 && (done % every.samples() == 0 || done == total) && !stopRequested) {
+                if (drawGrid && !stopRequested) {
                     grid.write(samplePath(done), engine.ema().weights());
                 }
             }
@@ -230,37 +298,32 @@ public final class Trainer implements AutoCloseable {
         Ema ema = new Ema(params, o.emaDecay());
         if (!config.isPrivate()) {
             PoissonSampler sampler = new PoissonSampler(plan.datasetSize(), plan.sampleRate());
-            return new NonPrivateStep(params, adam, ema, DpRandom.seeded(config.seed()), sampler,
-                    config.schedule().microBatchSize());
+            return new NonPrivateStep(params, adam, ema, random, sampler, config.schedule().microBatchSize());
         }
         DpSgdConfig dp = new DpSgdConfig(plan.datasetSize(), plan.sampleRate(), plan.noiseMultiplier(), o.clipNorm(),
                 o.clipping(), config.schedule().microBatchSize());
-        DpRandom random = config.privacy().secureNoise() ? DpRandom.secure() : DpRandom.seeded(config.seed());
         return StepEngine.of(new DpSgd(dp, params, adam, ema, random, this::account));
     }
 
     /** The ledger hook: one phase step per logical step, never beyond the plan. */
     private void account(double q, double sigma) {
-        if (ledger.totalSteps() >= plan.steps()) {
+        if (ledger.totalSteps() >= plan.priorSteps() + plan.steps()) {
             throw new IllegalStateException("the privacy plan allows " + plan.steps() + " steps; refusing step "
                     + (ledger.totalSteps() + 1));
         }
         ledger.append(q, sigma);
     }
 
-    /** Weights and EMA from another run's checkpoint; optimizer and ledger stay fresh. */
-    private void initialiseFrom(Path checkpoint) {
-        try (NDManager scratch = store.manager().newSubManager()) {
-            ModelCheckpoint.Loaded init = ModelCheckpoint.read(checkpoint, scratch);
-            if (!init.card().network().equals(config.network())) {
-                throw new DpdmException(init.file() + ": --init-from network " + init.card().network()
-                        + " differs from this run's network " + config.network());
-            }
-            copyInto(store, init.params(), init.file() + " params");
-            Map<String, NDArray> ema = new java.util.LinkedHashMap<>();
-            init.ema().forEach((name, a) -> ema.put("ema/" + name, a));
-            engine.ema().restore(0, ema);
+    /** Weights and EMA from the initial model; the optimizer starts fresh. */
+    private void initialiseFrom(ModelCheckpoint.Loaded init) {
+        if (!init.card().network().equals(config.network())) {
+            throw new DpdmException(init.file() + ": --init-from network " + init.card().network()
+                    + " differs from this run's network " + config.network());
         }
+        copyInto(store, init.params(), init.file() + " params");
+        Map<String, NDArray> ema = new java.util.LinkedHashMap<>();
+        init.ema().forEach((name, a) -> ema.put("ema/" + name, a));
+        engine.ema().restore(0, ema);
     }
 
     private static void copyInto(ParameterStore store, Map<String, NDArray> values, String what) {
@@ -298,32 +361,74 @@ public final class Trainer implements AutoCloseable {
         return ledger.epsilon(config.privacy().delta(), accountant);
     }
 
-    /** The model's guarantee, with the configured accountant. */
+    /** The accountant the plan used (RDP if PRV fell back while planning), so plan and release agree. */
+    private Accountant planAccountant() {
+        return config.isPrivate() ? Accountants.byName(plan.accountant()) : Accountants.byName(Accountants.DEFAULT);
+    }
+
+    /** The model's guarantee, with the plan's accountant; none when the keys are public. */
     private PrivacyGuarantee guarantee() {
         if (!config.isPrivate()) {
             return PrivacyGuarantee.nonPrivate(config.privacy().delta());
         }
-        PrivacyResult r = spent(Accountants.byName(config.privacy().accountant()));
+        if (!config.privacy().keys().secret()) {
+            return new PrivacyGuarantee(Double.POSITIVE_INFINITY, config.privacy().delta(), "none", ledger.copy(),
+                    "NO GUARANTEE: the DP noise, batches and per-example draws come from keys derived from the public"
+                            + " seed (keys PUBLIC_SEED, for tests and debugging); the ledger records the mechanism as run");
+        }
+        PrivacyResult r = spent(planAccountant());
         String note = r.note();
-        if (!initFrom.isEmpty()) {
-            String init = "covers only training after initialisation from " + initFrom
-                    + " (assumed public: its own guarantee, if any, is not included)";
-            note = note.isEmpty() ? init : note + "; " + init;
+        if (!r.accountant().equals(plan.accountant())) {
+            note = join(note, "computed with " + r.accountant() + " where the plan used " + plan.accountant());
+        }
+        if (initialModel != null) {
+            note = join(note, initialModel.guaranteeNote());
         }
         return new PrivacyGuarantee(r.epsilon(), r.delta(), r.accountant(), ledger.copy(), note);
     }
 
-    private ModelCard card() {
-        long seed = config.privacy().secureNoise() ? -1 : config.seed();
-        return new ModelCard(config.network(), config.objective().preconditioning(), classNames(), config.data(),
-                guarantee(), new Provenance(Provenance.SOFTWARE, Provenance.ENGINE, seed, engine.steps(), initFrom));
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : b.isEmpty() ? a : a + "; " + b;
     }
 
+    private ModelCard card() {
+        String randomness = switch (config.privacy().keys()) {
+            case RUN_SECRET -> Provenance.SECRET_RUN_KEY;
+            case FRESH -> Provenance.SECURE_FRESH_KEYS;
+            case PUBLIC_SEED -> Provenance.PUBLIC_SEED;
+        };
+        return new ModelCard(config.network(), config.objective().preconditioning(), classNames(), data.name(),
+                guarantee(), new Provenance(Provenance.SOFTWARE, Provenance.ENGINE, config.seed(), engine.steps(),
+                        randomness, initialModel == null ? "" : initialModel.description()));
+    }
+
+    /** The operator's checkpoint first, then the shareable model it covers (both atomic). */
     private void checkpoint(double wallSeconds) {
-        RunCheckpoint.State state = new RunCheckpoint.State(config, plan, engine.state(), ledger.copy(), initFrom,
-                wallSeconds);
-        RunCheckpoint.write(runDir.resolve(ModelCheckpoint.FILE_IN_RUN), card(), state, store.asMap(),
+        String secret = random.mode() == KeyMode.RUN_SECRET ? HexFormat.of().formatHex(random.runSecret()) : null;
+        RunCheckpoint.State state = new RunCheckpoint.State(config, plan, engine.state(), ledger.copy(), initialModel,
+                wallSeconds, secret, dataFingerprint);
+        ModelCard card = card();
+        RunCheckpoint.write(runDir.resolve(ModelCheckpoint.FILE_IN_RUN), card, state, store.asMap(),
                 engine.ema().weights(), engine.stateArrays());
+        ModelCheckpoint.write(runDir.resolve(ModelCheckpoint.MODEL_IN_RUN), card, store.asMap(),
+                engine.ema().weights());
+    }
+
+    private static void refuseNonEmpty(Path runDir) {
+        if (!Files.exists(runDir)) {
+            return;
+        }
+        boolean empty;
+        try (var entries = Files.list(runDir)) {
+            empty = entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new DpdmException(runDir + ": not a folder that can be used as a run directory (" + e.getMessage() + ")");
+        }
+        if (!empty) {
+            throw new DpdmException(runDir + " is not empty; a new run needs a new or empty --out folder"
+                    + (Files.exists(runDir.resolve(ModelCheckpoint.FILE_IN_RUN)) ? " (continue this run with --resume "
+                            + runDir + ")" : ""));
+        }
     }
 
     private Path samplePath(long step) {
@@ -336,12 +441,19 @@ public final class Trainer implements AutoCloseable {
         AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), out.toPrettyString() + "\n");
         AtomicFiles.writeString(runDir.resolve(README_FILE), String.join("\n",
                 "dpdm training run.",
-                "config.json: the resolved configuration and privacy plan. checkpoint.zip: weights, EMA, optimizer,",
-                "DP-SGD state and privacy ledger (resume with: dpdm train --resume <this directory>).",
-                "metrics.jsonl: training loss and throughput. The loss and any other statistic computed on the",
-                "private data is NOT covered by the differential privacy guarantee: keep it in this directory,",
-                "never publish it or copy it into released artifacts. The model card in checkpoint.zip holds none.",
-                "samples/: grids drawn from the EMA weights (post-processing; covered by the guarantee).", ""));
+                "",
+                "SHAREABLE (covered by the differential privacy guarantee):",
+                "  model.zip: the model (weights, EMA, model card with the guarantee and ledger), nothing else.",
+                "  samples/: grids drawn from the EMA weights (post-processing).",
+                "",
+                "OPERATOR-ONLY (never share, never copy into released artifacts):",
+                "  checkpoint.zip: weights, optimizer, config with the data's path, ledger, a fingerprint of the",
+                "    private data, and the SECRET KEY of the run's DP noise, batches and per-example draws: whoever",
+                "    holds it can regenerate the noise and void the guarantee. Resume with:",
+                "    dpdm train --resume <this directory>",
+                "  config.json: the resolved configuration (with the data's path) and privacy plan.",
+                "  metrics.jsonl: training loss and throughput. The loss and any other statistic computed on the",
+                "    private data is NOT covered by the guarantee.", ""));
     }
 
     private static long processCpuNanos() {

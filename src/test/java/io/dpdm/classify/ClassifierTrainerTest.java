@@ -50,7 +50,7 @@ class ClassifierTrainerTest {
     void privateTrainingRecordsTheCalibratedMechanismAndStaysWithinBudget() {
         ImageSplit train = Blobs.split(SHAPE, 3, 400, 6);
         ImageSplit test = Blobs.split(SHAPE, 3, 150, 7);
-        TrainingSettings.Private s = new TrainingSettings.Private(8, 1e-5, "rdp", 3, 100, 1.0, 0.05, 64, false, 8);
+        TrainingSettings.Private s = new TrainingSettings.Private(8, 1e-5, "rdp", 3, 100, 1.0, 0.05, 64, null, 8);
         try (Classifier c = Classifier.create(ClassifierKind.LOGREG, SHAPE, 3, 9)) {
             TrainingResult r = ClassifierTrainer.train(c, train, Optional.empty(), s, ClassifierTrainer.Progress.NONE);
             TrainingResult.PrivacySpent p = r.privacy().orElseThrow();
@@ -102,15 +102,15 @@ class ClassifierTrainerTest {
             assertThrows(IllegalArgumentException.class,
                     () -> ClassifierTrainer.train(other, train, Optional.empty(), ok, ClassifierTrainer.Progress.NONE));
             assertThrows(IllegalArgumentException.class, () -> ClassifierTrainer.train(c, train, Optional.empty(),
-                    new TrainingSettings.Private(1, 1e-5, "prv", 1, 31, 1, 1e-3, 8, false, 0),
+                    new TrainingSettings.Private(1, 1e-5, "prv", 1, 31, 1, 1e-3, 8, null, 0),
                     ClassifierTrainer.Progress.NONE));
         }
         assertThrows(IllegalArgumentException.class, () -> new TrainingSettings.NonPrivate(0, 8, 1e-3, 0));
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingSettings.Private(1, 1e-5, "foo", 1, 8, 1, 1e-3, 8, false, 0));
+                () -> new TrainingSettings.Private(1, 1e-5, "foo", 1, 8, 1, 1e-3, 8, null, 0));
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingSettings.Private(1, 0, "prv", 1, 8, 1, 1e-3, 8, false, 0));
+                () -> new TrainingSettings.Private(1, 0, "prv", 1, 8, 1, 1e-3, 8, null, 0));
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingSettings.Private(1, 1e-5, "prv", 1, 8, -1, 1e-3, 8, false, 0));
+                () -> new TrainingSettings.Private(1, 1e-5, "prv", 1, 8, -1, 1e-3, 8, null, 0));
     }
 }

@@ -50,13 +50,15 @@ class FolderDatasetsTest {
     }
 
     @Test
-    void grayImagesInAColourSetAreReplicatedToRgb() throws Exception {
+    void colourImagesLoadAsRgbPlanesAndASetMayNotMixGrayAndColour() throws Exception {
         rgbPng(dir.resolve("red/a.png"), 1, 2, 0xC81E0A);
-        grayPng(dir.resolve("zgray/b.png"), 1, 2, 50, 60);
         ImageDataset data = Datasets.open(dir, LoadOptions.defaults());
         assertEquals(new ImageShape(3, 1, 2), data.shape());
         assertArrayEquals(TestData.bytes(200, 200, 30, 30, 10, 10), data.train().rawImage(0));
-        assertArrayEquals(TestData.bytes(50, 60, 50, 60, 50, 60), data.train().rawImage(1));
+        // One gray record must not change the schema (the channels are public): refused instead.
+        Path gray = grayPng(dir.resolve("zgray/b.png"), 1, 2, 50, 60);
+        assertRejected(dir, gray, "grayscale image in a set whose first image " + dir.resolve("red/a.png")
+                + " is colour; convert the images to one kind");
     }
 
     @Test

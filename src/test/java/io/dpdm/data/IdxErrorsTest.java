@@ -6,6 +6,7 @@ import static io.dpdm.data.TestData.bytes;
 import static io.dpdm.data.TestData.gzip;
 import static io.dpdm.data.TestData.idx;
 import static io.dpdm.data.TestData.write;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,11 +42,16 @@ class IdxErrorsTest {
     void validFilesLoad() throws Exception {
         images(gzip(images()));
         labelsFile(gzip(labels(0, 2, 1)));
+        // The class list is declared, never derived from the labels (one record could change it).
+        DataException missing = assertThrows(DataException.class, () -> Datasets.open(dir, LoadOptions.defaults()));
+        assertTrue(missing.getMessage().startsWith(dir.resolve("classes.txt") + ": not found: declare the classes"),
+                missing.getMessage());
+        Files.writeString(dir.resolve("classes.txt"), "zero\none\ntwo\nthree\n");
         ImageDataset data = Datasets.open(dir, LoadOptions.defaults());
         assertEquals(new ImageShape(1, 2, 2), data.shape());
         assertEquals(3, data.train().size());
         assertEquals(0, data.test().size());
-        assertEquals(java.util.List.of("0", "1", "2"), data.classNames());
+        assertEquals(java.util.List.of("zero", "one", "two", "three"), data.classNames());
         assertEquals(255, data.train().pixel(2, 3));
         assertEquals(2, data.train().label(1));
     }

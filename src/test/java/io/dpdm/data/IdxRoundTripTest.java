@@ -57,10 +57,11 @@ class IdxRoundTripTest {
     }
 
     @Test
-    void singleImagesFileWithItsLabelsFile() {
+    void singleImagesFileWithItsLabelsFile() throws Exception {
         ImageShape shape = new ImageShape(1, 2, 2);
         ImageSplit split = randomSplit(shape, 5, 4, 4);
         IdxWriter.write(dir.resolve("samples-images-idx3-ubyte.gz"), dir.resolve("samples-labels-idx1-ubyte.gz"), split);
+        TestData.write(dir.resolve("classes.txt"), "a\nb\nc\nd\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ImageDataset back = Datasets.open(dir.resolve("samples-images-idx3-ubyte.gz"), LoadOptions.defaults());
         assertEquals("samples", back.name());
         assertSameSplit(split, back.train());
@@ -80,6 +81,7 @@ class IdxRoundTripTest {
                 TestData.idx(0x803, new int[] {2, 1, 3}, TestData.bytes(1, 2, 3, 250, 251, 252)));
         TestData.write(dir.resolve("train-labels-idx1-ubyte"),
                 TestData.idx(0x801, new int[] {2}, TestData.bytes(1, 0)));
+        TestData.write(dir.resolve("classes.txt"), "a\nb\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ImageDataset back = Datasets.open(dir, LoadOptions.defaults());
         assertEquals(new ImageShape(1, 1, 3), back.shape());
         assertArrayEquals(TestData.bytes(250, 251, 252), back.train().rawImage(1));

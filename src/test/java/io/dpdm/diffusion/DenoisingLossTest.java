@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Torch;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -74,7 +75,7 @@ class DenoisingLossTest {
         int calls = 20;
         for (int call = 0; call < calls; call++) {
             NDArray out = loss.perExample(new TestWeights(b, k, m), m.create(x0, new Shape(b, 1, 1, 2)),
-                    labels, new SplittableRandom(call));
+                    labels, BatchRandomness.seeded(call, b, k));
             assertEquals(new Shape(b), out.getShape());
             float[] noisy = seenNoisy();
             for (int e = 0; e < b; e++) {
@@ -102,7 +103,7 @@ class DenoisingLossTest {
         DenoisingLoss loss = new DenoisingLoss(new Preconditioned(recordZero, EDM), EDM.defaultNoise(), k, 0, 0,
                 Augmentation.NONE);
         float[] got = loss.perExample(new TestWeights(b, k, m), m.create(x0, new Shape(b, 1, 2, 2)), null,
-                new SplittableRandom(42)).toFloatArray();
+                BatchRandomness.seeded(42, b, k)).toFloatArray();
         assertEquals(null, seenLabels);
         float[] noisy = seenNoisy();
         double sd2 = 1.0 / 3;
@@ -160,7 +161,7 @@ class DenoisingLossTest {
         DenoisingLoss loss = new DenoisingLoss(new Preconditioned(ideal, p), p.defaultNoise(), k, 0, 0,
                 Augmentation.NONE);
         return loss.perExample(new TestWeights(b, k, m), m.create(x0, new Shape(b, 1, 4, 4)), null,
-                new SplittableRandom(8)).mean().getFloat();
+                BatchRandomness.seeded(8, b, k)).mean().getFloat();
     }
 
     /**
@@ -181,7 +182,7 @@ class DenoisingLossTest {
         leaf.setRequiresGradient(true);
         float[] grad;
         try (ai.djl.training.GradientCollector gc = Torch.engine().newGradientCollector()) {
-            NDArray total = loss.perExample(new ScalarWeights(leaf, b, k, m), images, null, new SplittableRandom(3)).sum();
+            NDArray total = loss.perExample(new ScalarWeights(leaf, b, k, m), images, null, BatchRandomness.seeded(3, b, k)).sum();
             gc.backward(total);
             grad = leaf.getGradient().toFloatArray();
         }
@@ -192,9 +193,9 @@ class DenoisingLossTest {
             up[e] += (float) h;
             down[e] -= (float) h;
             double lossUp = loss.perExample(new ScalarWeights(m.create(up), b, k, m), images, null,
-                    new SplittableRandom(3)).toFloatArray()[e];
+                    BatchRandomness.seeded(3, b, k)).toFloatArray()[e];
             double lossDown = loss.perExample(new ScalarWeights(m.create(down), b, k, m), images, null,
-                    new SplittableRandom(3)).toFloatArray()[e];
+                    BatchRandomness.seeded(3, b, k)).toFloatArray()[e];
             assertEquals((lossUp - lossDown) / (up[e] - down[e]), grad[e], 2e-3 * (1 + Math.abs(grad[e])));
         }
     }
@@ -216,8 +217,8 @@ class DenoisingLossTest {
         }
 
         @Override
-        public boolean training() {
-            return true;
+        public BatchRandomness randomness() {
+            return null;
         }
     }
 
@@ -230,7 +231,7 @@ class DenoisingLossTest {
         long[] seeds = {5, 5, 6};
         for (int i = 0; i < 3; i++) {
             runs[i] = loss.perExample(new TestWeights(2, 2, m), m.create(x0, new Shape(2, 1, 2, 2)),
-                    new int[] {3, 7}, new SplittableRandom(seeds[i])).toFloatArray();
+                    new int[] {3, 7}, BatchRandomness.seeded(seeds[i], 2, 2)).toFloatArray();
         }
         assertArrayEquals(runs[0], runs[1], 0f);
         assertFalse(Arrays.equals(runs[0], runs[2]));
@@ -246,7 +247,7 @@ class DenoisingLossTest {
         }
         DenoisingLoss loss = new DenoisingLoss(new Preconditioned(recordZero, EDM), TINY, k, 0, 0,
                 new Augmentation(true, 0));
-        loss.perExample(new TestWeights(b, k, m), m.create(x0, new Shape(b, 1, 1, 3)), null, new SplittableRandom(1));
+        loss.perExample(new TestWeights(b, k, m), m.create(x0, new Shape(b, 1, 1, 3)), null, BatchRandomness.seeded(1, b, k));
         float[] seen = seenNoisy();
         int flipped = 0;
         for (int row = 0; row < b * k; row++) {
@@ -273,7 +274,7 @@ class DenoisingLossTest {
         }
         DenoisingLoss loss = new DenoisingLoss(new Preconditioned(recordZero, EDM), TINY, k, 0, 0,
                 new Augmentation(false, 1));
-        loss.perExample(new TestWeights(b, k, m), m.create(x0, new Shape(b, 1, 4, 4)), null, new SplittableRandom(2));
+        loss.perExample(new TestWeights(b, k, m), m.create(x0, new Shape(b, 1, 4, 4)), null, BatchRandomness.seeded(2, b, k));
         float[] seen = seenNoisy();
         boolean[] used = new boolean[9];
         for (int row = 0; row < b * k; row++) {
@@ -308,12 +309,12 @@ class DenoisingLossTest {
         NDArray x0 = m.zeros(new Shape(2, 1, 2, 2));
         assertEquals("weights are for 3 examples x 2 draws, the batch has 2 examples x 2 draws",
                 assertThrows(IllegalArgumentException.class, () -> cond.perExample(new TestWeights(3, 2, m), x0,
-                        new int[] {1, 2}, new SplittableRandom(0))).getMessage());
+                        new int[] {1, 2}, BatchRandomness.seeded(0, 3, 2))).getMessage());
         assertEquals("label 10 of example 1 is outside [0, 10)",
                 assertThrows(IllegalArgumentException.class, () -> cond.perExample(new TestWeights(2, 2, m), x0,
-                        new int[] {1, 10}, new SplittableRandom(0))).getMessage());
+                        new int[] {1, 10}, BatchRandomness.seeded(0, 2, 2))).getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> cond.perExample(new TestWeights(2, 2, m), x0, null, new SplittableRandom(0)));
+                () -> cond.perExample(new TestWeights(2, 2, m), x0, null, BatchRandomness.seeded(0, 2, 2)));
         assertEquals("draws (noise multiplicity K) must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new DenoisingLoss(
                         new Preconditioned(recordZero, EDM), EDM.defaultNoise(), 0, 0, 0, Augmentation.NONE))

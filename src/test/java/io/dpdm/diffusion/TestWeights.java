@@ -17,7 +17,7 @@ record TestWeights(int examples, int draws, NDManager manager) implements Weight
     }
 
     @Override
-    public boolean training() {
-        return true;
+    public io.dpdm.nn.BatchRandomness randomness() {
+        return null; // closed-form backbones have no dropout
     }
 }

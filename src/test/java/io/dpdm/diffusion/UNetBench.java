@@ -3,6 +3,7 @@ package io.dpdm.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
@@ -62,10 +63,10 @@ public final class UNetBench {
         SplittableRandom data = new SplittableRandom(1);
         NDArray x0 = m.randomUniform(-1, 1, new Shape(b, 1, 28, 28));
         int[] labels = data.ints(b, 0, 10).toArray();
-        Timing perExample = median(reps, () -> step(m, chunks, (c, i) -> Gradients.perExample(c, store, b, kc, true,
-                w -> loss.perExample(w, x0, labels, new SplittableRandom(i)))));
-        Timing batch = median(reps, () -> step(m, chunks, (c, i) -> Gradients.batch(c, store, b, kc, true,
-                w -> loss.perExample(w, x0, labels, new SplittableRandom(i)))));
+        Timing perExample = median(reps, () -> step(m, chunks, (c, i) -> Gradients.perExample(c, store, b, kc,
+                BatchRandomness.seeded(i, b, kc), w -> loss.perExample(w, x0, labels, w.randomness()))));
+        Timing batch = median(reps, () -> step(m, chunks, (c, i) -> Gradients.batch(c, store, b, kc,
+                BatchRandomness.seeded(i, b, kc), w -> loss.perExample(w, x0, labels, w.randomness()))));
         System.out.printf("B=%d K=%d (%d pass(es)): per-example %.3f s, batch %.3f s, ratio %.2f, per-example draws/s %.1f,"
                 + " batch draws/s %.1f; CPU s per-example %.2f batch %.2f; peak RSS %s%n", b, k, chunks, perExample.wall(),
                 batch.wall(), perExample.wall() / batch.wall(), b * k / perExample.wall(), b * k / batch.wall(),

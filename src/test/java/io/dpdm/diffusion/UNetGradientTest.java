@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
@@ -102,11 +103,11 @@ class UNetGradientTest {
             Preconditioned model = new Preconditioned(UNet.create(store, config), new Preconditioning.Edm());
             Batch batch = Batch.random(config, 5);
             int[] all = {0, 1, 2};
-            Map<String, NDArray> perExample = Gradients.perExample(m, store, B, K, false, w -> batch.loss(w, model, all));
-            Map<String, NDArray> whole = Gradients.batch(m, store, B, K, false, w -> batch.loss(w, model, all));
+            Map<String, NDArray> perExample = Gradients.perExample(m, store, B, K, null, w -> batch.loss(w, model, all));
+            Map<String, NDArray> whole = Gradients.batch(m, store, B, K, null, w -> batch.loss(w, model, all));
             for (int b = 0; b < B; b++) {
                 int example = b;
-                Map<String, NDArray> alone = Gradients.batch(m, store, 1, K, false, w -> batch.loss(w, model, example));
+                Map<String, NDArray> alone = Gradients.batch(m, store, 1, K, null, w -> batch.loss(w, model, example));
                 for (String name : store.asMap().keySet()) {
                     assertClose(alone.get(name), perExample.get(name).get(b), name + " of example " + b);
                 }
@@ -138,14 +139,14 @@ class UNetGradientTest {
                     Augmentation.NONE);
             NDArray x0 = m.randomUniform(-1, 1, new Shape(B, 1, 8, 8));
             int[] labels = {2, 0, 1};
-            Map<String, NDArray> perExample = Gradients.perExample(m, store, B, K, false,
-                    w -> loss.perExample(w, x0, labels, new SplittableRandom(9)));
+            Map<String, NDArray> perExample = Gradients.perExample(m, store, B, K, null,
+                    w -> loss.perExample(w, x0, labels, BatchRandomness.seeded(9, B, K)));
             for (int b = 0; b < B; b++) {
                 float[] oneHot = new float[B];
                 oneHot[b] = 1;
                 NDArray mask = m.create(oneHot);
-                Map<String, NDArray> only = Gradients.batch(m, store, B, K, false,
-                        w -> loss.perExample(w, x0, labels, new SplittableRandom(9)).mul(mask));
+                Map<String, NDArray> only = Gradients.batch(m, store, B, K, null,
+                        w -> loss.perExample(w, x0, labels, BatchRandomness.seeded(9, B, K)).mul(mask));
                 for (String name : store.asMap().keySet()) {
                     assertClose(only.get(name), perExample.get(name).get(b), name + " of example " + b);
                 }

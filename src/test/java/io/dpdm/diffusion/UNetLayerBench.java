@@ -57,9 +57,9 @@ public final class UNetLayerBench {
         return UNetBench.median(reps, () -> {
             try (NDManager step = m.newSubManager()) {
                 if (perExample) {
-                    io.dpdm.nn.Gradients.perExample(step, store, b, k, false, loss);
+                    io.dpdm.nn.Gradients.perExample(step, store, b, k, null, loss);
                 } else {
-                    io.dpdm.nn.Gradients.batch(step, store, b, k, false, loss);
+                    io.dpdm.nn.Gradients.batch(step, store, b, k, null, loss);
                 }
             }
         }).wall();

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The tiny U-Net learns: non-private Adam on the diffusion loss lowers the loss of a fixed batch. */
@@ -43,8 +43,8 @@ class UNetTrainingTest {
             for (int step = 0; step < STEPS; step++) {
                 try (NDManager stepManager = m.newSubManager()) {
                     long seed = step;
-                    adam.update(Gradients.batch(stepManager, store, B, K, false,
-                            w -> loss.perExample(w, x0, labels, new SplittableRandom(seed))));
+                    adam.update(Gradients.batch(stepManager, store, B, K, null,
+                            w -> loss.perExample(w, x0, labels, BatchRandomness.seeded(seed, B, K))));
                 }
             }
             double after = evaluate(m, store, loss, x0, labels);
@@ -55,7 +55,7 @@ class UNetTrainingTest {
 
     private static double evaluate(NDManager m, ParameterStore store, DenoisingLoss loss, NDArray x0, int[] labels) {
         try (NDManager eval = m.newSubManager()) {
-            return Gradients.forward(eval, store, B, K, w -> loss.perExample(w, x0, labels, new SplittableRandom(-1)))
+            return Gradients.forward(eval, store, B, K, w -> loss.perExample(w, x0, labels, BatchRandomness.seeded(-1, B, K)))
                     .mean().getFloat();
         }
     }

@@ -24,8 +24,8 @@ public final class DpBenchmark {
         int values = args.length > 0 ? Integer.parseInt(args[0]) : 1_753_345;
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 60_000;
         float[] z = new float[values];
-        DpRandom seeded = DpRandom.seeded(1);
-        DpRandom secure = DpRandom.secure();
+        DpRandom seeded = DpRandom.publicSeed(1);
+        DpRandom secure = DpRandom.fresh();
         report(values + " Gaussians, seeded", t -> seeded.stream(DpRandom.Purpose.NOISE, t).fillGaussian(z, 1));
         report(values + " Gaussians, secure", t -> secure.stream(DpRandom.Purpose.NOISE, t).fillGaussian(z, 1));
         PoissonSampler sampler = new PoissonSampler(n, 1 / 15.0);

@@ -2,12 +2,14 @@ package io.dpdm.dp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -34,7 +36,7 @@ class DpRandomTest {
         int n = 1_000_000;
         double std = 2.5 * 0.7; // sigma * C
         float[] z = new float[n];
-        DpRandom.seeded(42).stream(DpRandom.Purpose.NOISE, 3).fillGaussian(z, std);
+        DpRandom.publicSeed(42).stream(DpRandom.Purpose.NOISE, 3).fillGaussian(z, std);
         double sum = 0;
         double sumSq = 0;
         int withinOneStd = 0;
@@ -56,7 +58,7 @@ class DpRandomTest {
     void consecutiveValuesAreUncorrelatedAndTailsMatchTheNormal() {
         int n = 1_000_000;
         float[] z = new float[n];
-        DpRandom.seeded(5).stream(DpRandom.Purpose.NOISE, 0).fillGaussian(z, 1);
+        DpRandom.publicSeed(5).stream(DpRandom.Purpose.NOISE, 0).fillGaussian(z, 1);
         double cross = 0;
         for (int i = 0; i + 1 < n; i++) {
             cross += (double) z[i] * z[i + 1];
@@ -76,24 +78,76 @@ class DpRandomTest {
     }
 
     @Test
-    void seededStreamsAreReproducibleAndSeparatedByPurposeAndStep() {
-        DpRandom a = DpRandom.seeded(11);
-        DpRandom b = DpRandom.seeded(11);
+    void publicSeedStreamsAreReproducibleAndSeparatedByPurposeAndStep() {
+        DpRandom a = DpRandom.publicSeed(11);
+        DpRandom b = DpRandom.publicSeed(11);
         assertEquals(a.stream(DpRandom.Purpose.NOISE, 7).nextLong(), b.stream(DpRandom.Purpose.NOISE, 7).nextLong());
         long noise = a.stream(DpRandom.Purpose.NOISE, 7).nextLong();
         assertTrue(noise != a.stream(DpRandom.Purpose.SAMPLING, 7).nextLong());
         assertTrue(noise != a.stream(DpRandom.Purpose.NOISE, 8).nextLong());
-        assertTrue(noise != DpRandom.seeded(12).stream(DpRandom.Purpose.NOISE, 7).nextLong());
-        assertFalse(a.isSecure());
-        assertEquals(11, a.seed().getAsLong());
+        assertTrue(noise != DpRandom.publicSeed(12).stream(DpRandom.Purpose.NOISE, 7).nextLong());
+        assertEquals(KeyMode.PUBLIC_SEED, a.mode());
+        assertFalse(a.mode().secret());
+    }
+
+    @Test
+    void runSecretsAreFreshPerRunAndReproduceTheirOwnStreams() {
+        DpRandom a = DpRandom.newRunSecret();
+        DpRandom b = DpRandom.newRunSecret();
+        assertEquals(KeyMode.RUN_SECRET, a.mode());
+        assertEquals(16, a.runSecret().length);
+        assertFalse(Arrays.equals(a.runSecret(), b.runSecret()));
+        long first = a.stream(DpRandom.Purpose.NOISE, 3).nextLong();
+        assertTrue(first != b.stream(DpRandom.Purpose.NOISE, 3).nextLong(), "two runs share noise");
+        DpRandom resumed = DpRandom.runSecret(a.runSecret());
+        assertEquals(first, resumed.stream(DpRandom.Purpose.NOISE, 3).nextLong());
+        assertEquals(a.examples(3).draw(77, 1).nextLong(), resumed.examples(3).draw(77, 1).nextLong());
+        assertThrows(IllegalStateException.class, () -> DpRandom.fresh().runSecret());
+        assertThrows(IllegalStateException.class, () -> DpRandom.publicSeed(1).runSecret());
+    }
+
+    /**
+     * Independent truth for the per-example generators: one AES-128 block under the key,
+     * 0x45 | k (3 bytes) | step (4 bytes) | record id (8 bytes), seeds an L64X128MixRandom; the
+     * example-level generator uses k = 0xFFFFFF.
+     */
+    @Test
+    void exampleGeneratorsAreSeededByOneAesBlockOfKeyStepRecordAndDraw() throws Exception {
+        byte[] key = new byte[16];
+        Arrays.fill(key, (byte) 7);
+        ExampleRandomness r = DpRandom.runSecret(key).examples(12);
+        Cipher aes = Cipher.getInstance("AES/ECB/NoPadding");
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+        long id = 0x0123456789ABCDEFL;
+        for (int k : new int[] {0, 5, 0xFFFFFF}) {
+            byte[] block = ByteBuffer.allocate(16).put((byte) 0x45).put((byte) (k >>> 16)).put((byte) (k >>> 8))
+                    .put((byte) k).putInt(12).putLong(id).array();
+            RandomGenerator expected = RandomGeneratorFactory.of("L64X128MixRandom").create(aes.doFinal(block));
+            RandomGenerator actual = k == 0xFFFFFF ? r.example(id) : r.draw(id, k);
+            for (int i = 0; i < 4; i++) {
+                assertEquals(expected.nextLong(), actual.nextLong(), "k " + k + " value " + i);
+            }
+        }
+    }
+
+    /** A batch's generators belong to its records: positions and batch mates change nothing. */
+    @Test
+    void batchGeneratorsDependOnTheRecordNotOnItsPosition() {
+        ExampleRandomness r = DpRandom.newRunSecret().examples(4);
+        io.dpdm.nn.BatchRandomness alone = r.batch(new long[] {42}, 2);
+        io.dpdm.nn.BatchRandomness mixed = r.batch(new long[] {7, 9, 42}, 2);
+        assertEquals(alone.draw(0, 1).nextLong(), mixed.draw(2, 1).nextLong());
+        assertEquals(alone.row(1).nextLong(), mixed.row(5).nextLong()); // row k*B + b
+        assertEquals(alone.example(0).nextLong(), mixed.example(2).nextLong());
+        assertTrue(mixed.draw(0, 0).nextLong() != mixed.draw(1, 0).nextLong());
+        assertTrue(r.draw(42, 0).nextLong() != DpRandom.newRunSecret().examples(4).draw(42, 0).nextLong());
     }
 
     @Test
     void secureModeDrawsAFreshKeyFromTheSecureSourceForEveryStream() throws Exception {
         RecordingSecureRandom source = new RecordingSecureRandom();
-        DpRandom random = DpRandom.secure(source);
-        assertTrue(random.isSecure());
-        assertTrue(random.seed().isEmpty());
+        DpRandom random = DpRandom.fresh(source);
+        assertEquals(KeyMode.FRESH, random.mode());
 
         float[] z = new float[3];
         random.stream(DpRandom.Purpose.NOISE, 9).fillGaussian(z, 1.0);
@@ -119,11 +173,15 @@ class DpRandomTest {
         random.stream(DpRandom.Purpose.NOISE, 9).fillGaussian(again, 1.0);
         assertEquals(2, source.calls);
         assertFalse(Arrays.equals(z, again));
+        // So does every step's per-example randomness.
+        long draw = random.examples(9).draw(5, 0).nextLong();
+        assertEquals(3, source.calls);
+        assertTrue(draw != random.examples(9).draw(5, 0).nextLong());
     }
 
     @Test
     void uniformsCoverTheUnitIntervalEvenly() {
-        DpRandom.Stream s = DpRandom.seeded(1).stream(DpRandom.Purpose.SAMPLING, 0);
+        DpRandom.Stream s = DpRandom.publicSeed(1).stream(DpRandom.Purpose.SAMPLING, 0);
         int n = 200_000;
         int[] bins = new int[10];
         for (int i = 0; i < n; i++) {

@@ -47,7 +47,7 @@ final class LinearRegression {
 
     /** Per-example gradients computed with NDArray ops, as a training loop would. */
     GradientSource source(Map<String, NDArray> params) {
-        return (indices, m) -> PerExampleGradients.of(perExample(params, indices, m));
+        return (indices, randomness, m) -> PerExampleGradients.of(perExample(params, indices, m));
     }
 
     /** The per-example gradients of {@link #source}, each (indices.length, ...), recording the request. */

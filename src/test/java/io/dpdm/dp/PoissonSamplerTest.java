@@ -15,7 +15,7 @@ class PoissonSamplerTest {
         double q = 0.05;
         int steps = 4000;
         PoissonSampler sampler = new PoissonSampler(n, q);
-        DpRandom random = DpRandom.seeded(2024);
+        DpRandom random = DpRandom.publicSeed(2024);
         int[] sizes = new int[steps];
         int[] inclusions = new int[n];
         for (int t = 0; t < steps; t++) {
@@ -77,7 +77,7 @@ class PoissonSamplerTest {
     @Test
     void emptyBatchesOccurAndAreEmptyArrays() {
         PoissonSampler sampler = new PoissonSampler(10, 0.01);
-        DpRandom random = DpRandom.seeded(3);
+        DpRandom random = DpRandom.publicSeed(3);
         int empty = 0;
         for (int t = 0; t < 500; t++) {
             empty += sampler.sample(random, t).length == 0 ? 1 : 0;

@@ -42,14 +42,14 @@ final class EvalFixtures {
     }
 
     /**
-     * A synthetic set folder as dpdm sample writes it (manifest.json with a guarantee whose
-     * checkpoint sits in a run folder with config.json and metrics.jsonl, idx/), holding real
-     * training images [from, to): a stand-in for a perfect generator.
+     * A synthetic set folder as the demo writes it: RUN/synthetic (manifest.json with a guarantee,
+     * idx/) inside a run folder (model.zip, config.json, metrics.jsonl), holding real training
+     * images [from, to): a stand-in for a perfect generator.
      */
     static Path syntheticSet(Path parent, int from, int to, List<String> classNames) throws IOException {
         ImageDataset f = fashionMnist();
         Path run = Files.createDirectories(parent.resolve("run"));
-        Files.write(run.resolve("checkpoint.zip"), new byte[0]);
+        Files.write(run.resolve("model.zip"), new byte[0]);
         Files.writeString(run.resolve("config.json"), "{\"privacy\": {\"epsilon\": 10, \"delta\": 1e-5}}");
         StringBuilder metrics = new StringBuilder();
         for (int step = 1; step <= 40; step++) {
@@ -57,7 +57,7 @@ final class EvalFixtures {
                     step, 2.0 / Math.sqrt(step), 9.98 * Math.sqrt(step / 40.0)));
         }
         Files.writeString(run.resolve("metrics.jsonl"), metrics);
-        Path dir = Files.createDirectories(parent.resolve("synthetic"));
+        Path dir = Files.createDirectories(run.resolve("synthetic"));
         IdxWriter.writeDataset(dir.resolve("idx"), new ImageDataset("synthetic", f.shape(), classNames,
                 range(f.train(), from, to), ImageSplit.empty(f.shape())));
         ObjectMapper json = new ObjectMapper();
@@ -66,7 +66,7 @@ final class EvalFixtures {
         ObjectNode p = m.putObject("privacy");
         p.put("epsilon", 9.98).put("delta", 1e-5).put("accountant", "prv").put("note", "");
         p.putObject("ledger").putArray("phases").addObject().put("q", 0.004).put("sigma", 1.2).put("steps", 40);
-        m.putObject("model").put("checkpoint", run.resolve("checkpoint.zip").toAbsolutePath().toString());
+        m.putObject("model").put("file", "model.zip");
         Files.writeString(dir.resolve("manifest.json"), json.writeValueAsString(m));
         return dir;
     }

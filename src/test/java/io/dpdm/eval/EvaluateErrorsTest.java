@@ -45,7 +45,7 @@ class EvaluateErrorsTest {
         Files.writeString(empty.resolve("manifest.json"), "{not json");
         assertTrue(rejected(evaluate(empty, "fashion-mnist", tmp.resolve("o"))).contains("not valid JSON"));
         Path run = Files.createDirectories(tmp.resolve("run"));
-        Files.write(run.resolve("checkpoint.zip"), new byte[0]);
+        Files.write(run.resolve("model.zip"), new byte[0]);
         assertTrue(rejected(evaluate(run, "fashion-mnist", tmp.resolve("o")))
                 .contains("a training run without a synthetic set"));
     }

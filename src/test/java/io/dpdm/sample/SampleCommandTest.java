@@ -30,7 +30,7 @@ class SampleCommandTest {
     static void models() throws Exception {
         Torch.engine();
         run = Files.createDirectories(dir.resolve("run"));
-        TestModels.write(run.resolve("checkpoint.zip"), TestModels.conditional(), Map.of());
+        TestModels.write(run.resolve("model.zip"), TestModels.conditional(), Map.of());
         uncond = TestModels.write(dir.resolve("uncond.zip"), TestModels.unconditional(), Map.of());
     }
 
@@ -70,8 +70,8 @@ class SampleCommandTest {
     @Test
     void badModelsAreRefused() throws Exception {
         String[] rest = {"--count", "2", "--sampler", "euler", "--steps", "2", "--out"};
-        refused(Main.FAILED, "checkpoint not found", cat(new String[] {"--checkpoint", out("none.zip")}, rest, out("m1")));
-        refused(Main.FAILED, "no checkpoint.zip", cat(new String[] {"--run", dir.toString()}, rest, out("m2")));
+        refused(Main.FAILED, "model file not found", cat(new String[] {"--checkpoint", out("none.zip")}, rest, out("m1")));
+        refused(Main.FAILED, "no model.zip", cat(new String[] {"--run", dir.toString()}, rest, out("m2")));
 
         ModelCard card = TestModels.conditional();
         Path misshapen = dir.resolve("misshapen.zip");
@@ -99,7 +99,7 @@ class SampleCommandTest {
 
     @Test
     void badArgumentsAreRefused() throws Exception {
-        String ckpt = run.resolve("checkpoint.zip").toString();
+        String ckpt = run.resolve("model.zip").toString();
         refused(Main.USAGE, "class index 3 is out of range",
                 "--checkpoint", ckpt, "--count", "2", "--classes", "0,3", "--sampler", "euler", "--steps", "2", "--out", out("a1"));
         refused(Main.USAGE, "unknown class 'Dress'",

@@ -151,7 +151,12 @@ class SampleServiceTest {
         assertEquals(JSON.valueToTree(card.network()), m.at("/model/network"));
         assertEquals("edm", m.at("/model/preconditioning/type").asText());
         assertEquals(List.of("a", "b", "c"), JSON.convertValue(m.at("/model/classNames"), List.class));
-        assertEquals(7, m.at("/model/provenance/seed").asLong());
+        // Only the public seed of the initial weights; no key or seed of the DP randomness, no path.
+        assertEquals(7, m.at("/model/provenance/initialWeightsSeed").asLong());
+        assertTrue(m.at("/model/provenance/seed").isMissingNode());
+        assertEquals("secret-run-key", m.at("/model/provenance/randomness").asText());
+        assertEquals("model.zip", m.at("/model/file").asText());
+        assertFalse(text.contains(dir.toString()), "an absolute path in the manifest");
         assertEquals("ema", m.at("/model/weights").asText());
         assertEquals("euler", m.at("/sampler/solver/type").asText());
         assertEquals(3, m.at("/sampler/grid/steps").asInt());

@@ -33,7 +33,7 @@ class SampleThenEvaluateTest {
     @Test
     void evaluatesWhatSampleWrites(@TempDir Path tmp) throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
-        TestModels.write(run.resolve("checkpoint.zip"), TestModels.conditional(), Map.of());
+        TestModels.write(run.resolve("model.zip"), TestModels.conditional(), Map.of());
         Files.writeString(run.resolve("config.json"), "{\"privacy\": {\"epsilon\": 10}}");
         Files.writeString(run.resolve("metrics.jsonl"), "{\"step\": 1, \"loss\": 0.9, \"epsilon\": 5.0}\n"
                 + "{\"step\": 2, \"loss\": 0.8, \"epsilon\": 9.87}\n");

@@ -172,4 +172,40 @@ class SamplerGaussianTest {
         Solver churn = new Solver.Stochastic(100, 0.05, 50, 1, Solver.Stochastic.DPDM_GAMMA_MAX);
         assertMoments(run(churn, 200, SEEDS), stochasticTarget(), "dpdm churn");
     }
+
+    /**
+     * The churn must inject fresh noise: a deterministic solver's output is a fixed (monotone)
+     * function of its starting point, so the two correlate almost perfectly, while EDM's churn
+     * re-noises at every level between S_min and S_max and forgets the start. Without the
+     * injected noise (S_noise = 0, or gamma = 0) the churn solver is Heun and this fails.
+     */
+    @Test
+    void edmChurnInjectsNoiseThatForgetsTheStart() {
+        double[] start = startingPoints(SEEDS);
+        double heun = correlation(run(new Solver.Heun(), 40, SEEDS), start);
+        double churn = correlation(run(new Solver.Stochastic(100, 0.05, 50, 1, Solver.Stochastic.DPDM_GAMMA_MAX), 40,
+                SEEDS), start);
+        assertTrue(heun > 0.99, "heun correlation " + heun);
+        assertTrue(Math.abs(churn) < 0.2, "churn correlation with the starting noise " + churn);
+    }
+
+    private static double correlation(float[] out, double[] start) {
+        double mx = 0;
+        double my = 0;
+        for (int i = 0; i < out.length; i++) {
+            mx += out[i];
+            my += start[i];
+        }
+        mx /= out.length;
+        my /= out.length;
+        double sxy = 0;
+        double sxx = 0;
+        double syy = 0;
+        for (int i = 0; i < out.length; i++) {
+            sxy += (out[i] - mx) * (start[i] - my);
+            sxx += (out[i] - mx) * (out[i] - mx);
+            syy += (start[i] - my) * (start[i] - my);
+        }
+        return sxy / Math.sqrt(sxx * syy);
+    }
 }

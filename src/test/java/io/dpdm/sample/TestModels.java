@@ -30,7 +30,7 @@ final class TestModels {
         ledger.append(1.0 / 30, 3.0);
         return new ModelCard(network, new Preconditioning.Edm(), classNames, "fashion-mnist",
                 new PrivacyGuarantee(9.87, 1e-5, "prv", ledger, ""),
-                new Provenance(Provenance.SOFTWARE, Provenance.ENGINE, 7, 3, null));
+                new Provenance(Provenance.SOFTWARE, Provenance.ENGINE, 7, 3, Provenance.SECRET_RUN_KEY, null));
     }
 
     /** A conditional 8x8 grey model with classes a, b, c. */

@@ -43,7 +43,7 @@ final class TinyRuns {
     /** A complete config for the tiny data: B = 8 expected, K = 2, micro-batches of 4. */
     static TrainConfig config(Path data, double epsilon, long steps) {
         return new TrainConfig(data.toString(),
-                new TrainConfig.Privacy(epsilon, 1e-3, "rdp", null, false),
+                new TrainConfig.Privacy(epsilon, 1e-3, "rdp", null, null),
                 new TrainConfig.Schedule(8, null, steps, 4),
                 new TrainConfig.Objective(new Preconditioning.Edm(), new Preconditioning.Edm().defaultNoise(), 2, 0.1,
                         Augmentation.NONE),

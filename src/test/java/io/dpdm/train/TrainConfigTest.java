@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainConfigTest {
     private static TrainConfig everyFeature(double epsilon) {
         return new TrainConfig("some/data",
-                new TrainConfig.Privacy(epsilon, 1e-5, "rdp", Double.isInfinite(epsilon) ? null : 2.5, true),
+                new TrainConfig.Privacy(epsilon, 1e-5, "rdp", Double.isInfinite(epsilon) ? null : 2.5, io.dpdm.dp.KeyMode.FRESH),
                 new TrainConfig.Schedule(4096, 300.0, null, 16),
                 new TrainConfig.Objective(new Preconditioning.VPrediction(),
                         NoiseDistribution.Mixture.highNoiseBiased(new NoiseDistribution.LogNormal(-1.2, 1.2), 0.3, 1, 80),
@@ -77,8 +77,8 @@ class TrainConfigTest {
         Path notYaml = Files.writeString(dir.resolve("bad.yaml"), "privacy: [unclosed");
         assertTrue(assertThrows(DpdmException.class, () -> TrainConfigs.readTree(notYaml)).getMessage()
                 .startsWith(notYaml.toString()));
-        assertThrows(IllegalArgumentException.class, () -> new TrainConfig.Privacy(0, 1e-5, "prv", null, false));
-        assertThrows(IllegalArgumentException.class, () -> new TrainConfig.Privacy(1, 1e-5, "moments", null, false));
+        assertThrows(IllegalArgumentException.class, () -> new TrainConfig.Privacy(0, 1e-5, "prv", null, null));
+        assertThrows(IllegalArgumentException.class, () -> new TrainConfig.Privacy(1, 1e-5, "moments", null, null));
     }
 
     @Test
@@ -91,7 +91,7 @@ class TrainConfigTest {
 
     @Test
     void planCalibratesSigmaToMeetTheTarget() {
-        TrainConfig c = withPrivacy(new TrainConfig.Privacy(10, 1e-5, "rdp", null, false), 4000);
+        TrainConfig c = withPrivacy(new TrainConfig.Privacy(10, 1e-5, "rdp", null, null), 4000);
         TrainPlan plan = TrainPlan.of(c, 60_000);
         assertEquals(1.0 / 15, plan.sampleRate(), 1e-15);
         assertEquals(4500, plan.steps());
@@ -102,7 +102,7 @@ class TrainConfigTest {
 
     @Test
     void refusesATooSmallNoiseMultiplierNamingThePlannedEpsilon() {
-        TrainConfig c = withPrivacy(new TrainConfig.Privacy(1, 1e-5, "rdp", 2.488, false), 4000);
+        TrainConfig c = withPrivacy(new TrainConfig.Privacy(1, 1e-5, "rdp", 2.488, null), 4000);
         double planned = Accountants.byName("rdp").epsilon(1.0 / 15, 2.488, 4500, 1e-5).epsilon();
         DpdmException e = assertThrows(DpdmException.class, () -> TrainPlan.of(c, 60_000));
         assertTrue(e.getMessage().startsWith("refusing to start") && e.getMessage().contains(
@@ -113,18 +113,18 @@ class TrainConfigTest {
     @Test
     void refusesAnUnreachableTarget() {
         // RDP with orders up to 63 cannot certify below log(1/delta)/62 = 0.186 at delta 1e-5, whatever sigma.
-        TrainConfig c = withPrivacy(new TrainConfig.Privacy(0.1, 1e-5, "rdp", null, false), 4000);
+        TrainConfig c = withPrivacy(new TrainConfig.Privacy(0.1, 1e-5, "rdp", null, null), 4000);
         DpdmException e = assertThrows(DpdmException.class, () -> TrainPlan.of(c, 60_000));
         assertTrue(e.getMessage().contains("cannot meet epsilon 0.1"), e.getMessage());
         DpdmException big = assertThrows(DpdmException.class,
-                () -> TrainPlan.of(withPrivacy(new TrainConfig.Privacy(1, 1e-5, "rdp", null, false), 4000), 100));
+                () -> TrainPlan.of(withPrivacy(new TrainConfig.Privacy(1, 1e-5, "rdp", null, null), 4000), 100));
         assertTrue(big.getMessage().contains("batchSize 4000 exceeds the data set size 100"), big.getMessage());
     }
 
     @Test
     void nonPrivatePlanSpendsNothingAndAddsNoNoise() {
         TrainPlan plan = TrainPlan.of(withPrivacy(new TrainConfig.Privacy(Double.POSITIVE_INFINITY, 1e-5, "prv", null,
-                false), 4000), 60_000);
+                null), 4000), 60_000);
         assertEquals(0, plan.noiseMultiplier());
         assertEquals(Double.POSITIVE_INFINITY, plan.plannedEpsilon());
     }
