@@ -120,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
                 + " sampled with " + budget.sampleSteps + " Heun noise levels; the DPDM paper trains far longer"
                 + " (4,500 steps of batch 4,096 on 8 GPUs) and samples 60,000 images.");
         EvaluationRequest request = new EvaluationRequest(synthetic, DATA, dir.resolve("report"),
-                List.of(ClassifierKind.LOGREG, ClassifierKind.MLP, ClassifierKind.CNN), budget.classifierEpochs,
+                List.of(ClassifierKind.LOGREG, ClassifierKind.MLP, ClassifierKind.CNN), budget.classifierEpochs, budget.classifierEpochs,
                 Optional.empty(), cache == null ? EvaluationRequest.defaultCache() : cache, 0.1, 5000, 0, notes);
         Evaluation.Result r = Evaluation.run(SyntheticSet.open(synthetic), data, request, log);
 

@@ -44,6 +44,10 @@ final class EvaluateCommand implements Callable<Integer> {
             + " DPDM protocol).")
     int epochs = EvaluationRequest.PAPER_EPOCHS;
 
+    @Option(names = "--real-epochs", paramLabel = "N", description = "Epochs of the classifiers trained on the real"
+            + " data (the ceiling and the Frechet features; cached) (default: the same as --epochs).")
+    Integer realEpochs;
+
     @Option(names = "--feature-extractor", paramLabel = "default|FILE.pt", description = "Features for the Frechet"
             + " distance: the CNN trained on the real data (default), or a TorchScript file taking (N,3,H,W) in"
             + " [0,1] (e.g. pytorch-fid's InceptionV3: the distance is then reported as FID).")
@@ -72,7 +76,8 @@ final class EvaluateCommand implements Callable<Integer> {
         List<ClassifierKind> kinds = classifiers.stream().map(String::trim).map(ClassifierKind::parse).toList();
         Optional<Path> extractor = featureExtractor.equals("default") ? Optional.empty()
                 : Optional.of(Path.of(featureExtractor));
-        EvaluationRequest request = new EvaluationRequest(synthetic, real, out, kinds, epochs, extractor,
+        EvaluationRequest request = new EvaluationRequest(synthetic, real, out, kinds, epochs,
+                realEpochs == null ? epochs : realEpochs, extractor,
                 cache == null ? EvaluationRequest.defaultCache() : cache, validation, auditSamples, seed, List.of());
         print(spec.commandLine().getOut(), Evaluation.run(request, new ProgressLines()), json);
         return Main.OK;

@@ -43,7 +43,11 @@ public final class DpRandom {
         /** Poisson subsampling of the logical batch. */
         SAMPLING,
         /** Gaussian noise added to the clipped gradient sum. */
-        NOISE
+        NOISE,
+        /** Poisson subsampling of a statistic's release round (warm start). */
+        RELEASE_SAMPLING,
+        /** Gaussian noise of a statistic's release round. */
+        RELEASE_NOISE
     }
 
     /**

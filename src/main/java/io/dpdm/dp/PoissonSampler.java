@@ -26,7 +26,12 @@ public record PoissonSampler(int datasetSize, double sampleRate) {
 
     /** The example indices (ascending) of logical step {@code step}. */
     public int[] sample(DpRandom random, long step) {
-        DpRandom.Stream coins = random.stream(DpRandom.Purpose.SAMPLING, step);
+        return sample(random, step, DpRandom.Purpose.SAMPLING);
+    }
+
+    /** The example indices (ascending) drawn with the coins of stream (purpose, step). */
+    public int[] sample(DpRandom random, long step, DpRandom.Purpose purpose) {
+        DpRandom.Stream coins = random.stream(purpose, step);
         int[] chosen = new int[datasetSize];
         int size = 0;
         for (int i = 0; i < datasetSize; i++) {

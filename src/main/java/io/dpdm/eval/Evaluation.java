@@ -85,7 +85,7 @@ public final class Evaluation {
     /** Evaluates an opened synthetic set against an opened real data set. */
     public static Result run(SyntheticSet set, ImageDataset real, EvaluationRequest request, Progress progress) {
         checkCompatible(set, real);
-        RealBaselines baselines = new RealBaselines(request.cache(), real, request.epochs(), request.seed());
+        RealBaselines baselines = new RealBaselines(request.cache(), real, request.realEpochs(), request.seed());
         // A user-supplied extractor is loaded first, so that a bad file fails before any training.
         try (Extractor extractor = extractor(request, baselines, real, progress)) {
             return evaluate(set, real, request, baselines, extractor.features(), progress);

@@ -12,7 +12,9 @@ import java.util.Optional;
  * @param real the real data set: an embedded name or a path ({@link io.dpdm.data.Datasets#open})
  * @param out where report.json, report.html and the pictures go
  * @param classifiers the downstream classifiers (the protocol: logreg, mlp, cnn)
- * @param epochs classifier training epochs (the protocol's 50), for synthetic and real training
+ * @param epochs classifier training epochs on the synthetic set (the protocol's 50)
+ * @param realEpochs classifier training epochs on the real training set (the ceiling, and the
+ *     CNN whose features give the default Frechet distance); the protocol uses {@code epochs}
  * @param featureExtractor a TorchScript file whose features give a standard FID, or empty for
  *     the default (the CNN trained on the real training data)
  * @param cache where real-data classifiers and feature statistics are cached
@@ -23,7 +25,7 @@ import java.util.Optional;
  * @param notes departures from the published protocol, shown in the report (e.g. fewer epochs)
  */
 public record EvaluationRequest(Path synthetic, String real, Path out, List<ClassifierKind> classifiers, int epochs,
-        Optional<Path> featureExtractor, Path cache, double validationFraction, int auditSamples, long seed,
+        int realEpochs, Optional<Path> featureExtractor, Path cache, double validationFraction, int auditSamples, long seed,
         List<String> notes) {
     /** DPDM's protocol: 50 epochs. */
     public static final int PAPER_EPOCHS = 50;
@@ -36,8 +38,8 @@ public record EvaluationRequest(Path synthetic, String real, Path out, List<Clas
         if (classifiers.isEmpty() || classifiers.stream().distinct().count() != classifiers.size()) {
             throw new IllegalArgumentException("classifiers: expected one or more distinct kinds, got " + classifiers);
         }
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        if (epochs < 1 || realEpochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs + " and " + realEpochs);
         }
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);

@@ -23,12 +23,14 @@ import java.util.Map;
  * data sets are the same; a hash of private data, so operator-only) and "runSecret" (the hex key
  * of the run's DP randomness in RUN_SECRET mode: with it every batch, noise vector and per-example
  * draw of the run can be regenerated). Tensor groups: "params" and "ema" (the model contract of
- * {@link ModelCheckpoint}) and "optimizer" (Adam moments). The randomness needs no other saved
+ * {@link ModelCheckpoint}), "optimizer" (Adam moments) and, with a warm start, "warmStart" (the
+ * released central images and the warm start's Adam moments). The randomness needs no other saved
  * state: every stream is a function of (key, step) and every per-example draw of (key, step,
  * record, draw).
  */
 final class RunCheckpoint {
     static final String OPTIMIZER = "optimizer";
+    static final String WARM_START = "warmStart";
     private static final String EMA_PREFIX = "ema/";
 
     /**
@@ -37,13 +39,20 @@ final class RunCheckpoint {
      * @param initialModel what the weights were initialised from, or null
      * @param runSecret hex key of the run's DP randomness (RUN_SECRET mode), else null
      * @param dataFingerprint {@link io.dpdm.data.ImageDataset#fingerprint()} of the training data
+     * @param warmStartSteps warm-start steps done (0 without a warm start)
      */
     record State(TrainConfig config, TrainPlan plan, DpSgdState state, PrivacyLedger ledger,
-            InitialModel initialModel, double wallSeconds, String runSecret, String dataFingerprint) {}
+            InitialModel initialModel, double wallSeconds, String runSecret, String dataFingerprint,
+            long warmStartSteps) {}
 
-    /** A checkpoint read back. Tensors belong to the manager given to {@link #read}. */
+    /**
+     * A checkpoint read back. Tensors belong to the manager given to {@link #read}.
+     *
+     * @param warmStart the released images ("images", "labels") and the warm start's optimizer
+     *     arrays ("adam.m/...", ...), empty without a warm start
+     */
     record Loaded(State state, Map<String, NDArray> params, Map<String, NDArray> ema,
-            Map<String, NDArray> engineArrays) {}
+            Map<String, NDArray> engineArrays, Map<String, NDArray> warmStart) {}
 
     private RunCheckpoint() {}
 
@@ -52,7 +61,7 @@ final class RunCheckpoint {
      *     the EMA ones are stored once, in the "ema" group
      */
     static void write(Path file, ModelCard card, State state, Map<String, NDArray> params, Map<String, NDArray> ema,
-            Map<String, NDArray> engineArrays) {
+            Map<String, NDArray> engineArrays, Map<String, NDArray> warmStart) {
         ObjectNode meta = TrainConfigs.JSON.createObjectNode();
         meta.set(ModelCheckpoint.MODEL, ModelCheckpoint.cardJson(card));
         meta.set("config", TrainConfigs.toTree(state.config()));
@@ -63,6 +72,7 @@ final class RunCheckpoint {
         meta.put("wallSeconds", state.wallSeconds());
         meta.put("dataFingerprint", state.dataFingerprint());
         meta.put("runSecret", state.runSecret());
+        meta.put("warmStartSteps", state.warmStartSteps());
         Map<String, NDArray> optimizer = new LinkedHashMap<>();
         engineArrays.forEach((name, a) -> {
             if (!name.startsWith(EMA_PREFIX)) {
@@ -73,6 +83,9 @@ final class RunCheckpoint {
         tensors.put(ModelCheckpoint.PARAMS, params);
         tensors.put(ModelCheckpoint.EMA, ema);
         tensors.put(OPTIMIZER, optimizer);
+        if (!warmStart.isEmpty()) {
+            tensors.put(WARM_START, warmStart);
+        }
         CheckpointFile.write(file, meta, tensors);
     }
 
@@ -89,7 +102,8 @@ final class RunCheckpoint {
                     TrainConfigs.JSON.treeToValue(meta.path("initialModel"), InitialModel.class),
                     meta.path("wallSeconds").asDouble(0),
                     meta.path("runSecret").isTextual() ? meta.get("runSecret").asText() : null,
-                    field(file, meta, "dataFingerprint").asText());
+                    field(file, meta, "dataFingerprint").asText(),
+                    meta.path("warmStartSteps").asLong(0));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new DpdmException(file + ": not a resumable training checkpoint ("
                     + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
@@ -97,7 +111,8 @@ final class RunCheckpoint {
         Map<String, NDArray> ema = contents.group(file, ModelCheckpoint.EMA);
         Map<String, NDArray> engine = new LinkedHashMap<>(contents.group(file, OPTIMIZER));
         ema.forEach((name, a) -> engine.put(EMA_PREFIX + name, a));
-        return new Loaded(state, contents.group(file, ModelCheckpoint.PARAMS), ema, engine);
+        return new Loaded(state, contents.group(file, ModelCheckpoint.PARAMS), ema, engine,
+                contents.tensors().getOrDefault(WARM_START, Map.of()));
     }
 
     private static JsonNode field(Path file, ObjectNode meta, String name) {

@@ -7,6 +7,7 @@ import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
 import io.dpdm.dp.KeyMode;
+import io.dpdm.warmstart.CentralImages;
 import io.dpdm.privacy.Accountants;
 
 /**
@@ -24,9 +25,17 @@ import io.dpdm.privacy.Accountants;
  * @param seed fixes the initial weights (public, like the architecture); it keys no privacy-critical
  *     randomness unless {@code privacy.keys} is PUBLIC_SEED, which voids the guarantee
  * @param intervals how often to log, checkpoint and draw sample grids
+ * @param warmStart a private warm start before DP-SGD (released central images, then
+ *     non-private training on them), or null for none
  */
 public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objective objective,
-        Optimisation optimisation, UNetConfig network, long seed, Intervals intervals) {
+        Optimisation optimisation, UNetConfig network, long seed, Intervals intervals, WarmStart warmStart) {
+    /** A config without a warm start. */
+    public TrainConfig(String data, Privacy privacy, Schedule schedule, Objective objective,
+            Optimisation optimisation, UNetConfig network, long seed, Intervals intervals) {
+        this(data, privacy, schedule, objective, optimisation, network, seed, intervals, null);
+    }
+
     public TrainConfig {
         if (data == null || data.isBlank()) {
             throw new IllegalArgumentException("data: a data set name or path is required");
@@ -185,6 +194,26 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
             if (log < 1 || checkpoint < 1 || samples < 0) {
                 throw new IllegalArgumentException("intervals: log and checkpoint must be >= 1 and samples >= 0, got "
                         + log + ", " + checkpoint + ", " + samples);
+            }
+        }
+    }
+
+    /**
+     * DP-FETA's warm start (io.dpdm.warmstart): the central-image release, then {@code steps}
+     * non-private Adam steps on the released images.
+     *
+     * @param release the DP release (q, sigma, rounds, downsampling): a phase of the ledger
+     * @param steps Adam steps on the released images (post-processing: no budget)
+     * @param batchSize released images per step (drawn with replacement)
+     * @param lr Adam learning rate of these steps
+     * @param maxShift augmentation of the released images: shifts of up to this many pixels
+     */
+    public record WarmStart(CentralImages release, int steps, int batchSize, double lr, int maxShift) {
+        public WarmStart {
+            required("warmStart.release", release);
+            if (steps < 0 || batchSize < 1 || maxShift < 0 || !(lr > 0 && Double.isFinite(lr))) {
+                throw new IllegalArgumentException("warmStart: steps >= 0, batchSize >= 1, maxShift >= 0 and lr > 0"
+                        + " expected, got " + steps + ", " + batchSize + ", " + maxShift + ", " + lr);
             }
         }
     }

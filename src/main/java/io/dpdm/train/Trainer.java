@@ -56,6 +56,10 @@ public final class Trainer implements AutoCloseable {
     static final String CONFIG_FILE = "config.json";
     static final String METRICS_FILE = "metrics.jsonl";
     static final String README_FILE = "README.txt";
+    /** The released central images of a warm start (a release: written after the checkpoint covering it). */
+    static final String RELEASED_FILE = "warm-start-release.png";
+    /** Warm-start steps between checkpoints. */
+    private static final int WARM_CHECKPOINT = 200;
 
     private final TrainConfig config;
     private final TrainPlan plan;
@@ -69,6 +73,7 @@ public final class Trainer implements AutoCloseable {
     private final DenoisingLoss loss;
     private final PrivacyLedger ledger;
     private final StepEngine engine;
+    private WarmStartPhase warm;
     private double wallSecondsBefore;
     private volatile boolean stopRequested;
 
@@ -140,6 +145,11 @@ public final class Trainer implements AutoCloseable {
                 t.initialiseFrom(p.init());
             }
             writeRunFiles(runDir, config, p.plan());
+            if (config.warmStart() != null) {
+                t.warm = WarmStartPhase.release(config, p.data(), random, t.store, t.loss, t.engine.ema());
+                t.checkpoint(0); // covers the release before its images are written
+                t.warm.writeReleased(runDir.resolve(RELEASED_FILE), p.data().classNames());
+            }
             return t;
         }
     }
@@ -162,7 +172,12 @@ public final class Trainer implements AutoCloseable {
                 : ModelCheckpoint.read(initialisation.model(), scratch);
         InitialModel judged = init == null ? null
                 : InitialModel.judge(init, initialisation.outsideGuarantee(), data, fingerprint);
-        TrainPlan plan = TrainPlan.of(config, data.train().size(), judged == null ? List.of() : judged.prior());
+        List<io.dpdm.privacy.Phase> prior = new java.util.ArrayList<>(judged == null ? List.of() : judged.prior());
+        if (config.warmStart() != null) {
+            ImageShape s = data.shape();
+            prior.add(config.warmStart().release().phase(s.channels(), s.height(), s.width()));
+        }
+        TrainPlan plan = TrainPlan.of(config, data.train().size(), prior);
         return new Prepared(data, fingerprint, init, judged, plan);
     }
 
@@ -203,6 +218,10 @@ public final class Trainer implements AutoCloseable {
                     random);
             copyInto(t.store, loaded.params(), file + " params");
             t.engine.restore(s.state(), loaded.engineArrays());
+            if (s.config().warmStart() != null) {
+                t.warm = WarmStartPhase.restore(s.config(), loaded.warmStart(), s.warmStartSteps(), t.store, t.loss,
+                        t.engine.ema());
+            }
             long expected = s.plan().priorSteps() + (s.config().isPrivate() ? s.state().step() : 0);
             if (t.ledger.totalSteps() != expected) {
                 throw new DpdmException(file + ": ledger records " + t.ledger.totalSteps() + " steps but the run took "
@@ -237,16 +256,54 @@ public final class Trainer implements AutoCloseable {
     public Result run(Options options) {
         long total = plan.steps();
         long stopAt = options.stopAtStep() == null ? total : Math.min(total, options.stopAtStep());
-        TrainConfig.Intervals every = config.intervals();
         // The plan's accountant, not the cheaper but looser RDP: an RDP figure above the target
         // would contradict the PRV plan. PRV costs ~0.1 s per log line, small against a step.
         Accountant accountant = planAccountant();
         long sessionStart = System.nanoTime();
+        try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), engine.steps());
+                SampleGrid grid = new SampleGrid(store, model, data.shape(), classNames())) {
+            if (warm != null && !warm.done()) {
+                warmUp(grid, options.progress(), sessionStart);
+                if (stopRequested) {
+                    return new Result(runDir, engine.steps(), total, false, guarantee(), elapsed(sessionStart));
+                }
+            }
+            runSteps(stopAt, metrics, grid, options.progress(), accountant, sessionStart);
+            return new Result(runDir, engine.steps(), total, engine.steps() == total, guarantee(),
+                    elapsed(sessionStart));
+        }
+    }
+
+    private double elapsed(long sessionStart) {
+        return wallSecondsBefore + (System.nanoTime() - sessionStart) / 1e9;
+    }
+
+    /** The warm start's non-private steps on the released images, checkpointed, then its grid. */
+    private void warmUp(SampleGrid grid, boolean progress, long sessionStart) {
+        while (!warm.done() && !stopRequested) {
+            warm.step();
+            if (warm.steps() % WARM_CHECKPOINT == 0 && !warm.done()) {
+                checkpoint(elapsed(sessionStart));
+                if (progress) {
+                    System.err.printf(Locale.ROOT, "train: warm start %d/%d steps on the released images%n",
+                            warm.steps(), warm.totalSteps());
+                }
+            }
+        }
+        checkpoint(elapsed(sessionStart)); // finished or stopped
+        if (warm.done()) {
+            grid.write(runDir.resolve("samples").resolve("warm-start.png"), engine.ema().weights());
+        }
+    }
+
+    /** DP-SGD steps until {@code stopAt} or a stop request; metrics, checkpoints and grids as configured. */
+    private void runSteps(long stopAt, MetricsLog metrics, SampleGrid grid, boolean progressEnabled,
+            Accountant accountant, long sessionStart) {
+        long total = plan.steps();
+        TrainConfig.Intervals every = config.intervals();
         long lastCheckpoint = engine.steps();
         Window window = new Window();
-        try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), engine.steps());
-                Progress progress = Progress.create(options.progress(), total, engine.steps());
-                SampleGrid grid = new SampleGrid(store, model, data.shape(), classNames())) {
+        try (Progress progress = Progress.create(progressEnabled, total, engine.steps())) {
             while (engine.steps() < stopAt && !stopRequested) {
                 long t = engine.steps();
                 DenoisingSource source = new DenoisingSource(store, loss, data.train());
@@ -255,7 +312,7 @@ public final class Trainer implements AutoCloseable {
                 int batch = engine.step(source);
                 window.add(source, batch, System.nanoTime() - begin, processCpuNanos() - cpuBegin);
                 long done = t + 1;
-                double wall = wallSecondsBefore + (System.nanoTime() - sessionStart) / 1e9;
+                double wall = elapsed(sessionStart);
                 progress.step(done);
                 if (done % every.log() == 0 || done == total) {
                     double eps = config.isPrivate() ? spent(accountant).epsilon() : Double.POSITIVE_INFINITY;
@@ -272,7 +329,7 @@ public final class Trainer implements AutoCloseable {
                     grid.write(samplePath(done), engine.ema().weights());
                 }
             }
-            double wall = wallSecondsBefore + (System.nanoTime() - sessionStart) / 1e9;
+            double wall = elapsed(sessionStart);
             if (window.steps > 0) { // stopped between metrics lines: keep the partial window
                 metrics.append(window.record(engine.steps(),
                         config.isPrivate() ? spent(accountant).epsilon() : Double.POSITIVE_INFINITY,
@@ -281,7 +338,6 @@ public final class Trainer implements AutoCloseable {
             if (lastCheckpoint != engine.steps()) {
                 checkpoint(wall);
             }
-            return new Result(runDir, engine.steps(), total, engine.steps() == total, guarantee(), wall);
         }
     }
 
@@ -406,10 +462,12 @@ public final class Trainer implements AutoCloseable {
     private void checkpoint(double wallSeconds) {
         String secret = random.mode() == KeyMode.RUN_SECRET ? HexFormat.of().formatHex(random.runSecret()) : null;
         RunCheckpoint.State state = new RunCheckpoint.State(config, plan, engine.state(), ledger.copy(), initialModel,
-                wallSeconds, secret, dataFingerprint);
+                wallSeconds, secret, dataFingerprint, warm == null ? 0 : warm.steps());
         ModelCard card = card();
-        RunCheckpoint.write(runDir.resolve(ModelCheckpoint.FILE_IN_RUN), card, state, store.asMap(),
-                engine.ema().weights(), engine.stateArrays());
+        try (NDManager scratch = store.manager().newSubManager()) {
+            RunCheckpoint.write(runDir.resolve(ModelCheckpoint.FILE_IN_RUN), card, state, store.asMap(),
+                    engine.ema().weights(), engine.stateArrays(), warm == null ? Map.of() : warm.arrays(scratch));
+        }
         ModelCheckpoint.write(runDir.resolve(ModelCheckpoint.MODEL_IN_RUN), card, store.asMap(),
                 engine.ema().weights());
     }

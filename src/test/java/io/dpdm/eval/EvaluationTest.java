@@ -22,7 +22,7 @@ class EvaluationTest {
         Path synthetic = EvalFixtures.syntheticSet(tmp, 1000, 1800, EvalFixtures.fashionMnist().classNames());
         Path cache = tmp.resolve("cache");
         EvaluationRequest request = new EvaluationRequest(synthetic, real.toString(), tmp.resolve("out"),
-                List.of(ClassifierKind.LOGREG, ClassifierKind.MLP), 3, Optional.empty(), cache, 0.1, 300, 1, List.of());
+                List.of(ClassifierKind.LOGREG, ClassifierKind.MLP), 3, 3, Optional.empty(), cache, 0.1, 300, 1, List.of());
         Evaluation.Result r = Evaluation.run(request, Evaluation.Progress.NONE);
 
         assertEquals(List.of(ClassifierKind.LOGREG, ClassifierKind.MLP), List.copyOf(r.scores().keySet()));

@@ -47,7 +47,7 @@ class SampleThenEvaluateTest {
                 split(shape, 90, rnd), split(shape, 30, rnd)));
         Path extractor = TorchScriptFeaturesTest.channelMeanModule(tmp);
         Evaluation.Result r = Evaluation.run(new EvaluationRequest(run, real.toString(), tmp.resolve("report"),
-                List.of(ClassifierKind.LOGREG), 1, Optional.of(extractor), tmp.resolve("cache"), 0.2, 100, 0,
+                List.of(ClassifierKind.LOGREG), 1, 1, Optional.of(extractor), tmp.resolve("cache"), 0.2, 100, 0,
                 List.of()), Evaluation.Progress.NONE);
 
         assertEquals("FID features of TorchScript net.pt", r.frechet().featureSpace());
