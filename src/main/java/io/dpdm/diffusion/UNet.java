@@ -61,9 +61,10 @@ public final class UNet implements Backbone {
         classes = config.conditional() ? Embedding.create(s, "classes", config.numClasses() + 1, nf) : null;
         embed0 = Linear.create(s, "embed0", nf, temb);
         embed1 = Linear.create(s, "embed1", temb, temb);
-        input = Conv2d.create(s, "input", config.channels(), nf, 3);
+        int patchChannels = config.channels() * config.patchSize() * config.patchSize();
+        input = Conv2d.create(s, "input", patchChannels, nf, 3);
         body = new ArrayList<>();
-        List<UNetLayout.Step> steps = UNetLayout.steps(config.imageSize(), nf, config.channelMultipliers(),
+        List<UNetLayout.Step> steps = UNetLayout.steps(config.gridSize(), nf, config.channelMultipliers(),
                 config.resBlocks(), config.attentionResolutions());
         int ch = nf;
         for (int i = 0; i < steps.size(); i++) {
@@ -85,7 +86,7 @@ public final class UNet implements Backbone {
             }
         }
         headNorm = GroupNorm.create(s, "head.norm", ch);
-        head = Conv2d.create(s, "head.conv", ch, config.channels(), 3, 1, 1, 1, true, 0);
+        head = Conv2d.create(s, "head.conv", ch, patchChannels, 3, 1, 1, 1, true, 0);
     }
 
     /** Declares all parameters of a network with {@code config} in {@code store} and returns it. */
@@ -118,7 +119,7 @@ public final class UNet implements Backbone {
         NDArray actEmbedding = Activation.SILU.forward(w,
                 embed1.forward(w, Activation.SILU.forward(w, embed0.forward(w, e))));
         Deque<NDArray> skips = new ArrayDeque<>();
-        NDArray h = input.forward(w, xIn);
+        NDArray h = input.forward(w, toPatches(xIn, config.patchSize()));
         skips.push(h);
         for (Stage stage : body) {
             NDArray in = h;
@@ -126,7 +127,36 @@ public final class UNet implements Backbone {
         }
         // The last stage's output escaped its scope; hand it to the caller's scope (if any) again.
         NDScope.register(h);
-        return head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h)));
+        return fromPatches(head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h))), config.channels(),
+                config.patchSize());
+    }
+
+    /**
+     * (N, C, H, W) -> (N, C p^2, H/p, W/p): pixel (y, x) of channel c goes to channel
+     * (c p + y % p) p + x % p at grid position (y / p, x / p).
+     */
+    static NDArray toPatches(NDArray x, int p) {
+        if (p == 1) {
+            return x;
+        }
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long gh = s.get(2) / p;
+        long gw = s.get(3) / p;
+        return x.reshape(n, c, gh, p, gw, p).transpose(0, 1, 3, 5, 2, 4).reshape(n, c * p * p, gh, gw);
+    }
+
+    /** The inverse of {@link #toPatches}: (N, C p^2, h, w) -> (N, C, h p, w p). */
+    static NDArray fromPatches(NDArray y, int channels, int p) {
+        if (p == 1) {
+            return y;
+        }
+        Shape s = y.getShape();
+        long n = s.get(0);
+        long gh = s.get(2);
+        long gw = s.get(3);
+        return y.reshape(n, channels, p, p, gh, gw).transpose(0, 1, 4, 2, 5, 3).reshape(n, channels, gh * p, gw * p);
     }
 
     /**

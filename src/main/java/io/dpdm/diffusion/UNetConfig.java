@@ -18,10 +18,26 @@ import java.util.List;
  * @param dropout dropout rate inside residual blocks, in [0, 1)
  * @param numClasses number of class labels, 0 = unconditional; label index numClasses means "no
  *     class" (classifier-free guidance)
+ * @param patchSize 1, or p &gt; 1: the network works on p x p patches stacked as channels (space
+ *     to depth, as DiT's patch embedding; 0 in old files means 1), so its first level runs at
+ *     imageSize / p with C p^2 input channels, about p^2 times cheaper; resolutions (levels,
+ *     attention) are then those of the patch grid
  */
 public record UNetConfig(int imageSize, int channels, int baseChannels, List<Integer> channelMultipliers,
-        int resBlocks, List<Integer> attentionResolutions, double dropout, int numClasses) {
+        int resBlocks, List<Integer> attentionResolutions, double dropout, int numClasses, int patchSize) {
+    /** A network on pixels (patch size 1). */
+    public UNetConfig(int imageSize, int channels, int baseChannels, List<Integer> channelMultipliers, int resBlocks,
+            List<Integer> attentionResolutions, double dropout, int numClasses) {
+        this(imageSize, channels, baseChannels, channelMultipliers, resBlocks, attentionResolutions, dropout,
+                numClasses, 1);
+    }
+
     public UNetConfig {
+        patchSize = patchSize == 0 ? 1 : patchSize;
+        atLeast("patchSize", patchSize, 1);
+        if (imageSize % patchSize != 0) {
+            throw new IllegalArgumentException("patchSize " + patchSize + " must divide imageSize " + imageSize);
+        }
         channelMultipliers = List.copyOf(positive("channelMultipliers", channelMultipliers));
         attentionResolutions = List.copyOf(positive("attentionResolutions", attentionResolutions));
         atLeast("imageSize", imageSize, 1);
@@ -40,13 +56,14 @@ public record UNetConfig(int imageSize, int channels, int baseChannels, List<Int
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
         int levels = channelMultipliers.size();
-        if (levels > 30 || imageSize % (1 << (levels - 1)) != 0) {
-            throw new IllegalArgumentException("imageSize " + imageSize + " is not divisible by 2^(levels-1) = 2^"
-                    + (levels - 1) + " for " + levels + " channelMultipliers");
+        int grid = imageSize / patchSize;
+        if (levels > 30 || grid % (1 << (levels - 1)) != 0) {
+            throw new IllegalArgumentException("imageSize / patchSize = " + grid + " is not divisible by 2^(levels-1)"
+                    + " = 2^" + (levels - 1) + " for " + levels + " channelMultipliers");
         }
         List<Integer> resolutions = new ArrayList<>();
         for (int l = 0; l < levels; l++) {
-            resolutions.add(imageSize >> l);
+            resolutions.add(grid >> l);
         }
         for (int r : attentionResolutions) {
             if (!resolutions.contains(r)) {
@@ -54,7 +71,7 @@ public record UNetConfig(int imageSize, int channels, int baseChannels, List<Int
                         + resolutions);
             }
         }
-        for (UNetLayout.Step step : UNetLayout.steps(imageSize, baseChannels, channelMultipliers, resBlocks,
+        for (UNetLayout.Step step : UNetLayout.steps(grid, baseChannels, channelMultipliers, resBlocks,
                 attentionResolutions)) {
             if (step instanceof UNetLayout.Residual r) {
                 normalisable(r.in(), baseChannels, channelMultipliers);
@@ -76,6 +93,11 @@ public record UNetConfig(int imageSize, int channels, int baseChannels, List<Int
     /** A small network with every kind of block, for tests: 8x8 images, nf 8, (1, 2), attention at 4. */
     public static UNetConfig tiny(int channels, int numClasses) {
         return new UNetConfig(8, channels, 8, List.of(1, 2), 1, List.of(4), 0, numClasses);
+    }
+
+    /** The side of the grid the first level works on: imageSize / patchSize. */
+    public int gridSize() {
+        return imageSize / patchSize;
     }
 
     /** Number of resolution levels. */

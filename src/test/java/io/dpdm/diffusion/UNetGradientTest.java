@@ -123,6 +123,12 @@ class UNetGradientTest {
         perExampleMatchesLoop(UNetConfig.tiny(1, 3));
     }
 
+    /** Patch size 2: 8x8 images as a 4x4 grid of 2x2 patches (4 channels), levels at 4 and 2. */
+    @Test
+    void patchedPerExampleGradientsEqualABatchOfOneLoop() {
+        perExampleMatchesLoop(new UNetConfig(8, 1, 8, java.util.List.of(1, 2), 1, java.util.List.of(2), 0, 3, 2));
+    }
+
     @Test
     void unconditionalColourPerExampleGradientsEqualABatchOfOneLoop() {
         perExampleMatchesLoop(UNetConfig.tiny(3, 0));

@@ -38,6 +38,56 @@ class UNetTest {
         }
     }
 
+    /**
+     * Patch size 2: the network's convolutions see 4 channels of 2x2 patches on a 14x14 grid and
+     * its output is an image again (that the rearrangement is exact is checked through gradients
+     * against a batch-of-one loop in UNetGradientTest).
+     */
+    @Test
+    void patchedNetworkWorksOnTheGridAndKeepsTheImageShape() {
+        UNetConfig config = new UNetConfig(28, 1, 16, java.util.List.of(1, 2), 1, java.util.List.of(7), 0, 10, 2);
+        assertEquals(14, config.gridSize());
+        try (ParameterStore store = new ParameterStore(3); NDManager m = Torch.engine().newBaseManager()) {
+            UNet net = UNet.create(store, config);
+            assertEquals(new Shape(16, 4, 3, 3), store.get("input.weight").getShape(), "4 channels of 2x2 patches");
+            assertEquals(new Shape(4, 16, 3, 3), store.get("head.conv.weight").getShape());
+            NDArray x = m.randomNormal(new Shape(2, 1, 28, 28));
+            NDArray out = Gradients.forward(m, store, 2, 1,
+                    w -> net.apply(w, x, m.create(new float[] {-0.5f, 0.3f}), m.create(new int[] {4, 10})));
+            assertEquals(new Shape(2, 1, 28, 28), out.getShape());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new UNetConfig(28, 1, 16, java.util.List.of(1, 2, 2), 1, java.util.List.of(7), 0, 10, 2),
+                "14 is not divisible by 4 for three levels");
+    }
+
+    /** The rearrangement itself, entry by entry, and its inverse. */
+    @Test
+    void patchesStackEachBlockAsChannelsAndUnstackExactly() {
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            float[] v = new float[2 * 3 * 4 * 6];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = i;
+            }
+            NDArray x = m.create(v, new Shape(2, 3, 4, 6));
+            NDArray p = UNet.toPatches(x, 2);
+            assertEquals(new Shape(2, 12, 2, 3), p.getShape());
+            float[] got = p.toFloatArray();
+            for (int n = 0; n < 2; n++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < 4; y++) {
+                        for (int xx = 0; xx < 6; xx++) {
+                            int channel = (c * 2 + y % 2) * 2 + xx % 2;
+                            assertEquals(v[((n * 3 + c) * 4 + y) * 6 + xx],
+                                    got[((n * 12 + channel) * 2 + y / 2) * 3 + xx / 2], 0f);
+                        }
+                    }
+                }
+            }
+            assertEquals(java.util.Arrays.toString(v), java.util.Arrays.toString(UNet.fromPatches(p, 3, 2).toFloatArray()));
+        }
+    }
+
     @Test
     void labelsAreChecked() {
         try (ParameterStore store = new ParameterStore(4); NDManager m = Torch.engine().newBaseManager()) {
