@@ -28,7 +28,7 @@ class UNetConfigTest {
     @Test
     void imageSizeMustHalveAtEveryLevel() {
         String m = error(() -> new UNetConfig(28, 1, 32, List.of(1, 2, 2, 2), 2, List.of(7), 0, 10));
-        assertTrue(m.contains("imageSize 28") && m.contains("2^3"), m);
+        assertTrue(m.contains("imageSize / patchSize = 28") && m.contains("2^3"), m);
     }
 
     @Test

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KillResumeTest {
     private static final long STEPS = 30;
     private static final double TARGET = 8;
+    private static final int WARM_STEPS = 20;
 
     @Test
     void noReleaseRunsAheadOfTheLedgerAndResumeFinishesWithinTheTarget(@TempDir Path dir) throws Exception {
@@ -38,7 +39,7 @@ class KillResumeTest {
         TrainConfig base = TinyRuns.config(data, TARGET, STEPS);
         TrainConfig config = new TrainConfig(base.data(), base.privacy(), base.schedule(), base.objective(),
                 base.optimisation(), base.network(), base.seed(), new TrainConfig.Intervals(1, 3, 2),
-                WarmStartRunTest.tinyWarmStart(20));
+                WarmStartRunTest.tinyWarmStart(WARM_STEPS));
         Path configFile = dir.resolve("config.json");
         Files.writeString(configFile, TrainConfigs.toTree(config).toPrettyString());
         Path run = dir.resolve("run");
@@ -110,11 +111,15 @@ class KillResumeTest {
         Path checkpoint = run.resolve(ModelCheckpoint.FILE_IN_RUN);
         long saved = 0;
         boolean releaseCovered = false;
+        long savedLedger = 0;
+        long warmSaved = 0;
         try (NDManager m = Torch.engine().newBaseManager()) {
             if (Files.exists(checkpoint)) {
                 JsonNode meta = CheckpointFile.read(checkpoint, m).meta();
                 PrivacyLedger ledger = PrivacyLedger.fromJson(meta.get("ledger").toString());
                 releaseCovered = ledger.phases().get(0).label().startsWith("central images");
+                savedLedger = ledger.totalSteps();
+                warmSaved = meta.path("warmStartSteps").asLong();
                 saved = ledger.totalSteps() - ledger.phases().get(0).steps(); // DP-SGD steps after the release
                 assertEquals(saved, meta.at("/state/step").asLong());
             }
@@ -123,7 +128,7 @@ class KillResumeTest {
                 ModelCheckpoint.Loaded loaded = ModelCheckpoint.read(model, m);
                 assertTrue(loaded.card().provenance().step() <= saved, "model.zip at step "
                         + loaded.card().provenance().step() + " but the saved ledger covers " + saved);
-                assertTrue(loaded.card().privacy().ledger().totalSteps() <= saved);
+                assertTrue(loaded.card().privacy().ledger().totalSteps() <= savedLedger);
             }
         }
         Path samples = run.resolve("samples");
@@ -131,7 +136,9 @@ class KillResumeTest {
             try (var files = Files.list(samples)) {
                 for (Path png : files.toList()) {
                     String name = png.getFileName().toString();
-                    if (name.matches("step-\\d{6}\\.png")) {
+                    if (name.equals("warm-start.png")) {
+                        assertEquals(WARM_STEPS, warmSaved, "the warm-start grid exists before its checkpoint");
+                    } else if (name.matches("step-\\d{6}\\.png")) {
                         long step = Long.parseLong(name.substring(5, 11));
                         assertTrue(step <= saved, name + " released but the saved ledger covers " + saved + " steps");
                     } else {

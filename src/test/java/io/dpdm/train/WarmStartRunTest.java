@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WarmStartRunTest {
     /** Two release rounds at q 0.5, sigma 2, of 4x4 means (8x8 images halved), then {@code steps} steps. */
     static TrainConfig.WarmStart tinyWarmStart(int steps) {
-        return new TrainConfig.WarmStart(new CentralImages(0.5, 2, 2, 2), steps, 4, 3e-3, 1);
+        return new TrainConfig.WarmStart(new CentralImages(0.5, 2, 2, 2, false), steps, 4, 3e-3, 1);
     }
 
     @Test

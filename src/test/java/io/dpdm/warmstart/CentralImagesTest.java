@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The central-image release: its sensitivity bound, its ledger phase and what it releases. */
 class CentralImagesTest {
     private static final ImageShape MNIST = new ImageShape(1, 28, 28);
-    private static final CentralImages DEFAULT = new CentralImages(0.1, 5, 5, 2);
+    private static final CentralImages DEFAULT = new CentralImages(0.1, 5, 5, 2, false);
 
     /**
      * Add/remove neighbours: one record changes one class block by its contribution, whose norm is
@@ -60,7 +60,7 @@ class CentralImagesTest {
     /** Contributions are clipped to the bound even when the pixels would exceed it. */
     @Test
     void contributionsAreClippedToTheSensitivity() {
-        CentralImages release = new CentralImages(0.5, 1, 1, 1);
+        CentralImages release = new CentralImages(0.5, 1, 1, 1, false);
         byte[] white = new byte[4];
         java.util.Arrays.fill(white, (byte) 255);
         double[] v = release.contribution(white, 1, 2, 2, 3.0); // true norm sqrt(4 + 16) > 3
@@ -91,7 +91,7 @@ class CentralImagesTest {
         byte[] pixels = {0, (byte) 255, 0, (byte) 255, (byte) 255, (byte) 255, (byte) 255, (byte) 255,
             0, 0, 0, 0};
         ImageSplit split = new ImageSplit(shape, pixels, new int[] {0, 1, 1});
-        ReleasedImages r = new CentralImages(1, 1e-9, 2, 1).release(split, 2, DpRandom.newRunSecret());
+        ReleasedImages r = new CentralImages(1, 1e-9, 2, 1, false).release(split, 2, DpRandom.newRunSecret());
         assertEquals(4, r.count());
         assertEquals(java.util.List.of(0, 1, 0, 1), java.util.Arrays.stream(r.labels()).boxed().toList());
         float[] class0 = {-1, 1, -1, 1};
@@ -115,7 +115,7 @@ class CentralImagesTest {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = i % 2;
         }
-        CentralImages release = new CentralImages(1, 10, 40, 1);
+        CentralImages release = new CentralImages(1, 10, 40, 1, false);
         ReleasedImages r = release.release(new ImageSplit(shape, pixels, labels), 2, DpRandom.newRunSecret());
         double delta = release.sensitivity(1, 4, 4);
         double expectedStd = 2 * 10 * delta / perClass; // sigma Delta / count in [0, 1] units, x2 for [-1, 1]
@@ -131,6 +131,24 @@ class CentralImagesTest {
         // to [0, 1] is 6 standard deviations away. 1,280 values: the estimate's error is ~2%.
         double std = Math.sqrt(sq / n - (sum / n) * (sum / n));
         assertEquals(expectedStd, std, 0.1 * expectedStd);
+    }
+
+    /** The median filter against a hand-computed neighbourhood: an isolated spike vanishes, a step edge stays. */
+    @Test
+    void medianFilterRemovesSpikesAndKeepsEdges() {
+        float[] spike = new float[16];
+        spike[5] = 1;
+        assertEquals(0, java.util.Arrays.stream(box(CentralImages.median3x3(spike, 1, 4, 4))).max().getAsDouble());
+        float[] edge = {0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1};
+        assertEquals(java.util.Arrays.toString(edge), java.util.Arrays.toString(CentralImages.median3x3(edge, 1, 4, 4)));
+    }
+
+    private static double[] box(float[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
     }
 
     private static ImageSplit random(ImageShape shape, int n, int classes, SplittableRandom r) {
