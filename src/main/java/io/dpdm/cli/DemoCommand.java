@@ -33,42 +33,55 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dpdm demo}: the main job on the embedded Fashion-MNIST. Trains privately at
- * (eps = 10, delta = 1e-5) with a preset ({@link Trainer}), samples a class-balanced synthetic set
- * ({@link SampleService}) and evaluates it ({@link Evaluation}), all into one folder. The budgets
- * (synthetic set size, sampler steps, classifier epochs) are chosen per preset so that
- * {@code quick} fits in about 15 minutes on 2 cores; the report states where they depart from the
- * DPDM protocol.
+ * {@code dpdm demo}: the main job on an embedded data set (Fashion-MNIST by default). Trains
+ * privately at (eps, delta = 1e-5) with a preset ({@link Trainer}), samples a class-balanced
+ * synthetic set ({@link SampleService}) and evaluates it ({@link Evaluation}), all into one folder.
+ * The budgets (synthetic set size, sampler steps, classifier epochs on synthetic and on real data,
+ * audit size) are chosen per preset so that {@code quick} fits in 15 minutes and {@code cpu} in an
+ * hour on 2 cores; the report states where they depart from the DPDM protocol.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train privately on Fashion-MNIST (eps=10, delta=1e-5), sample, evaluate, report.")
+        description = "Train privately (default: Fashion-MNIST, eps=10, delta=1e-5), sample, evaluate, report.")
 final class DemoCommand implements Callable<Integer> {
-    static final String DATA = "fashion-mnist";
-    static final double EPSILON = 10;
     static final double DELTA = 1e-5;
 
-    /** Per preset: synthetic images, Heun steps, classifier epochs. */
+    /**
+     * Per preset: synthetic images, noise levels of EDM's stochastic sampler (DPDM's churn setting:
+     * rows E4 and G-churn of docs/EXPERIMENTS.md), classifier epochs on the synthetic set and on the
+     * real training set (the ceiling and the Frechet features; cached), audited images.
+     */
     enum Budget {
-        QUICK(6_000, 10, 2),
-        CPU(10_000, 18, 10);
+        QUICK(6_000, 10, 20, 2, 2_000),
+        CPU(10_000, 12, 20, 5, 5_000);
 
         final int images;
         final int sampleSteps;
         final int classifierEpochs;
+        final int realEpochs;
+        final int auditSamples;
 
-        Budget(int images, int sampleSteps, int classifierEpochs) {
+        Budget(int images, int sampleSteps, int classifierEpochs, int realEpochs, int auditSamples) {
             this.images = images;
             this.sampleSteps = sampleSteps;
             this.classifierEpochs = classifierEpochs;
+            this.realEpochs = realEpochs;
+            this.auditSamples = auditSamples;
         }
     }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--preset", paramLabel = "quick|cpu", description = "quick (~15 min on 2 cores, default) or cpu"
-            + " (about an hour).")
+    @Option(names = "--preset", paramLabel = "quick|cpu", description = "quick (at most 15 min on 2 cores) or cpu"
+            + " (at most an hour) (default: ${DEFAULT-VALUE}).")
     String preset = "quick";
+
+    @Option(names = "--data", paramLabel = "NAME", description = "Embedded data set (default: ${DEFAULT-VALUE}).")
+    String data = "fashion-mnist";
+
+    @Option(names = "--epsilon", paramLabel = "E", description = "Target epsilon at delta 1e-5, counting every"
+            + " release (default: ${DEFAULT-VALUE}).")
+    double epsilon = 10;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for run/, synthetic/ and report/ (default:"
             + " dpdm-demo-<date-time>).")
@@ -88,15 +101,18 @@ final class DemoCommand implements Callable<Integer> {
             case "cpu" -> Budget.CPU;
             default -> throw new IllegalArgumentException("--preset: expected quick or cpu, got '" + preset + "'");
         };
+        if (!(epsilon > 0 && Double.isFinite(epsilon))) {
+            throw new IllegalArgumentException("--epsilon must be finite and > 0, got " + epsilon);
+        }
         Path dir = out != null ? out
                 : Path.of("dpdm-demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         EvaluateCommand.ProgressLines log = new EvaluateCommand.ProgressLines();
         long start = System.nanoTime();
 
-        log.phase("demo: loading " + DATA);
-        ImageDataset data = Datasets.open(DATA, LoadOptions.defaults());
-        TrainConfig config = Preset.byName(preset).config(DATA, data, EPSILON, DELTA);
-        log.phase("demo: private training (preset " + preset + ", eps " + EPSILON + ", delta " + DELTA + ") into "
+        log.phase("demo: loading " + data);
+        ImageDataset dataset = Datasets.open(data, LoadOptions.defaults());
+        TrainConfig config = Preset.byName(preset).config(data, dataset, epsilon, DELTA);
+        log.phase("demo: private training (preset " + preset + ", eps " + epsilon + ", delta " + DELTA + ") into "
                 + dir.resolve("run"));
         Trainer.Result trained;
         try (Trainer trainer = Trainer.start(config, dir.resolve("run"), null)) {
@@ -104,11 +120,11 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         Path synthetic = dir.resolve("run").resolve(SyntheticSet.IN_RUN);
-        log.phase("demo: sampling " + budget.images + " class-balanced images (Heun, " + budget.sampleSteps
+        log.phase("demo: sampling " + budget.images + " class-balanced images (EDM churn, " + budget.sampleSteps
                 + " noise levels) into " + synthetic);
         long[] lastReport = {0};
         SampleService.run(new SampleRequest(dir.resolve("run"), budget.images, null,
-                new SamplerSettings(NoiseGrid.edm(budget.sampleSteps), new Solver.Heun(), 0), 0, 256, WeightSet.EMA,
+                new SamplerSettings(NoiseGrid.edm(budget.sampleSteps), Solver.Stochastic.DPDM, 0), 0, 256, WeightSet.EMA,
                 synthetic, EnumSet.of(OutputFormat.IDX)), (done, total) -> {
                     if (done == total || done - lastReport[0] >= total / 10) {
                         lastReport[0] = done;
@@ -117,12 +133,15 @@ final class DemoCommand implements Callable<Integer> {
                 });
 
         List<String> notes = List.of("Demo budget (preset " + preset + "): " + budget.images + " synthetic images"
-                + " sampled with " + budget.sampleSteps + " Heun noise levels; the DPDM paper trains far longer"
-                + " (4,500 steps of batch 4,096 on 8 GPUs) and samples 60,000 images.");
-        EvaluationRequest request = new EvaluationRequest(synthetic, DATA, dir.resolve("report"),
-                List.of(ClassifierKind.LOGREG, ClassifierKind.MLP, ClassifierKind.CNN), budget.classifierEpochs, budget.classifierEpochs,
-                Optional.empty(), cache == null ? EvaluationRequest.defaultCache() : cache, 0.1, 5000, 0, notes);
-        Evaluation.Result r = Evaluation.run(SyntheticSet.open(synthetic), data, request, log);
+                + " sampled with " + budget.sampleSteps + " noise levels (EDM churn); classifiers trained "
+                + budget.classifierEpochs + " epochs on the synthetic set and " + budget.realEpochs + " on the real"
+                + " training set (the ceiling); the DPDM paper trains far longer (4,500 steps of batch 4,096 on 8"
+                + " GPUs), samples 60,000 images and trains classifiers 50 epochs.");
+        EvaluationRequest request = new EvaluationRequest(synthetic, data, dir.resolve("report"),
+                List.of(ClassifierKind.LOGREG, ClassifierKind.MLP, ClassifierKind.CNN), budget.classifierEpochs,
+                budget.realEpochs, Optional.empty(), cache == null ? EvaluationRequest.defaultCache() : cache, 0.1,
+                budget.auditSamples, 0, notes);
+        Evaluation.Result r = Evaluation.run(SyntheticSet.open(synthetic), dataset, request, log);
 
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("epsilon", trained.privacy().epsilon());

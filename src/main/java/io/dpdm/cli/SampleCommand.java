@@ -30,19 +30,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Generate a synthetic data set from a trained model (post-processing: never reads any data set).")
 final class SampleCommand implements Callable<Integer> {
-    /** DPDM's published churn setting (MNIST eps 1, best FID: S_churn 100, S_min 0.05, S_max 50). */
-    private static final double S_CHURN = 100;
-    private static final double S_MIN = 0.05;
-    private static final double S_MAX = 50;
 
     @Spec
     CommandSpec spec;
 
     static final class Source {
-        @Option(names = "--run", paramLabel = "RUN_DIR", description = "Training run folder (its checkpoint.zip).")
+        @Option(names = "--run", paramLabel = "RUN_DIR", description = "Training run folder (its model.zip).")
         Path run;
 
-        @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint file.")
+        @Option(names = "--checkpoint", paramLabel = "FILE", description = "Model file (a model.zip, or a run's"
+                + " checkpoint.zip).")
         Path checkpoint;
     }
 
@@ -53,11 +50,13 @@ final class SampleCommand implements Callable<Integer> {
             description = "Number of images (split evenly over the classes unless --classes gives counts).")
     int count;
 
-    @Option(names = "--sampler", required = true, paramLabel = "NAME",
-            description = "euler (probability-flow ODE, \"DDIM\"), euler-maruyama (reverse SDE), heun, edm-churn.")
+    @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "edm-churn", description = "euler"
+            + " (probability-flow ODE, \"DDIM\"), euler-maruyama (reverse SDE), heun, edm-churn (default:"
+            + " ${DEFAULT-VALUE}, as the demo).")
     String sampler;
 
-    @Option(names = "--steps", required = true, paramLabel = "S", description = "Noise levels of the grid (>= 2).")
+    @Option(names = "--steps", paramLabel = "S", defaultValue = "10", description = "Noise levels of the grid (>= 2)"
+            + " (default: ${DEFAULT-VALUE}, as the quick demo).")
     int steps;
 
     @Option(names = "--guidance", paramLabel = "W", defaultValue = "0",
@@ -151,8 +150,9 @@ final class SampleCommand implements Callable<Integer> {
             case "euler-maruyama" -> new Solver.EulerMaruyama();
             case "heun" -> new Solver.Heun();
             // gamma capped at 1, as in the DPDM reference code
-            case "edm-churn" -> new Solver.Stochastic(or(sChurn, S_CHURN), or(sMin, S_MIN), or(sMax, S_MAX), or(sNoise, 1),
-                    Solver.Stochastic.DPDM_GAMMA_MAX);
+            case "edm-churn" -> new Solver.Stochastic(or(sChurn, Solver.Stochastic.DPDM.sChurn()),
+                    or(sMin, Solver.Stochastic.DPDM.sMin()), or(sMax, Solver.Stochastic.DPDM.sMax()),
+                    or(sNoise, Solver.Stochastic.DPDM.sNoise()), Solver.Stochastic.DPDM_GAMMA_MAX);
             default -> throw new IllegalArgumentException(
                     "--sampler must be euler, euler-maruyama, heun or edm-churn, got '" + sampler + "'");
         };

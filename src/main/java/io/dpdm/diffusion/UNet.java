@@ -49,6 +49,8 @@ public final class UNet implements Backbone {
     private final List<Stage> body;
     private final GroupNorm headNorm;
     private final Conv2d head;
+    /** With patches: a 3x3 convolution across patch borders on the image, added to the output. */
+    private final Conv2d seam;
 
     private UNet(UNetConfig config, ParameterStore s) {
         this.config = config;
@@ -87,6 +89,10 @@ public final class UNet implements Backbone {
         }
         headNorm = GroupNorm.create(s, "head.norm", ch);
         head = Conv2d.create(s, "head.conv", ch, patchChannels, 3, 1, 1, 1, true, 0);
+        // Each patch's pixels come from one grid position, so the output can show p x p blocks; a
+        // residual 3x3 convolution on the image (starting at ~0) lets the network smooth them.
+        seam = config.patchSize() > 1
+                ? Conv2d.create(s, "seam.conv", config.channels(), config.channels(), 3, 1, 1, 1, false, 0) : null;
     }
 
     /** Declares all parameters of a network with {@code config} in {@code store} and returns it. */
@@ -127,8 +133,9 @@ public final class UNet implements Backbone {
         }
         // The last stage's output escaped its scope; hand it to the caller's scope (if any) again.
         NDScope.register(h);
-        return fromPatches(head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h))), config.channels(),
-                config.patchSize());
+        NDArray out = fromPatches(head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h))),
+                config.channels(), config.patchSize());
+        return seam == null ? out : out.add(seam.forward(w, out));
     }
 
     /**

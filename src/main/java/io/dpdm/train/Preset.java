@@ -9,37 +9,41 @@ import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
 import io.dpdm.dp.KeyMode;
 import io.dpdm.privacy.Accountants;
+import io.dpdm.warmstart.CentralImages;
 import java.util.List;
 
 /**
  * Named starting points for a training config, sized for the data set (image shape, classes)
- * and the privacy target. A config file and command-line flags are layered on top.
+ * and the privacy target. A config file and command-line flags are layered on top. The CPU
+ * presets are what docs/EXPERIMENTS.md chose on a 2-core machine (rows named below).
  *
  * <ul>
  *   <li>{@link #PAPER}: DPDM's published 28x28 settings (Dockhorn et al. 2023, Table 8 and the
  *       reference code): DDPM++ nf 32 (1, 2, 2), 2 blocks, attention at 7; B 4096, 300 epochs,
  *       K 32, C 1, Adam lr 3e-4, EMA 0.999, label dropout 0.1; v-prediction with logSNR-uniform
  *       sigma for epsilon &lt; 1 (DPDM's choice at 0.2: high-noise training), EDM with the
- *       log-normal sigma otherwise (epsilon 1 and 10). Needs GPUs or days of CPU.
- *   <li>{@link #CPU}: aimed at about an hour on 2 cores (training ~40 min, then sampling and
- *       evaluation in the demo). Measured on the idle 2-core box (B 512, K 1 or 2, 3 steps each):
- *       DPDM's widths (nf 32, three levels, one block) train at ~45 example-draws/s, nf 16 with
- *       three levels at ~110/s. At 45/s an hour buys 140 steps of B 512 (1.2 epochs): too few
- *       Adam steps for a denoiser. So the CPU preset halves the width (attention stays at 7x7,
- *       where it is cheap), uses K 1 (DPDM's ablation loses little from K 32 to small K, while
- *       the DP noise relative to the signal falls with B) and B 1024 x 280 steps (4.8 epochs),
- *       Adam lr 2e-3 and EMA 0.99 for so short a run.
- *   <li>{@link #QUICK}: the CPU network, B 256, K 1, 100 steps: about 4.5 minutes on 2 cores; for
- *       the demo and smoke tests.
+ *       log-normal sigma otherwise (epsilon 1 and 10). No warm start. Needs GPUs or days of CPU.
+ *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows E4-E5 and C1):
+ *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
+ *       per step than nf 16 on pixels), DP-FETA's warm start (central images: q 0.1, sigma 5, 5
+ *       rounds at half resolution, median-filtered; 2000 Adam steps on them), then DP-SGD with
+ *       K 1, B 512, 1000 steps, Adam 2e-3, EMA 0.99.
+ *   <li>{@link #QUICK}: the same recipe for the 15-minute demo: 1000 warm-start steps, B 256,
+ *       300 DP-SGD steps, EMA 0.95.
  * </ul>
+ * Images whose side is not a multiple of 4 fall back to the nf 16 U-Net on pixels (levels at 1,
+ * 1/2 and 1/4 of the side).
  */
 public enum Preset {
-    PAPER(32, List.of(1, 2, 2), 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500)),
-    CPU(16, List.of(1, 2, 2), 1, 1024, null, 280L, 1, 256, 2e-3, 0.99, new TrainConfig.Intervals(5, 20, 70)),
-    QUICK(16, List.of(1, 2, 2), 1, 256, null, 100L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(2, 20, 50));
+    PAPER(32, 1, 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500), 0),
+    CPU(16, 2, 1, 512, null, 1000L, 1, 512, 2e-3, 0.99, new TrainConfig.Intervals(10, 100, 200), 2000),
+    QUICK(16, 2, 1, 256, null, 300L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(10, 50, 100), 1000);
+
+    /** DP-FETA's release (Li et al. 2025's public code): q 0.1, sigma 5, 5 rounds, half resolution. */
+    static final CentralImages CENTRAL_IMAGES = new CentralImages(0.1, 5, 5, 2, true);
 
     private final int nf;
-    private final List<Integer> multipliers;
+    private final int patch;
     private final int blocks;
     private final int batchSize;
     private final Double epochs;
@@ -49,11 +53,12 @@ public enum Preset {
     private final double lr;
     private final double emaDecay;
     private final TrainConfig.Intervals intervals;
+    private final int warmStartSteps;
 
-    Preset(int nf, List<Integer> multipliers, int blocks, int batchSize, Double epochs, Long steps, int draws,
-            int microBatch, double lr, double emaDecay, TrainConfig.Intervals intervals) {
+    Preset(int nf, int patch, int blocks, int batchSize, Double epochs, Long steps, int draws, int microBatch,
+            double lr, double emaDecay, TrainConfig.Intervals intervals, int warmStartSteps) {
         this.nf = nf;
-        this.multipliers = multipliers;
+        this.patch = patch;
         this.blocks = blocks;
         this.batchSize = batchSize;
         this.epochs = epochs;
@@ -63,6 +68,7 @@ public enum Preset {
         this.lr = lr;
         this.emaDecay = emaDecay;
         this.intervals = intervals;
+        this.warmStartSteps = warmStartSteps;
     }
 
     /** "paper", "cpu" or "quick" (case-insensitive). */
@@ -82,18 +88,33 @@ public enum Preset {
      */
     public TrainConfig config(String dataName, ImageDataset data, double epsilon, double delta) {
         ImageShape s = data.shape();
-        int levels = multipliers.size();
-        UNetConfig network = new UNetConfig(s.height(), s.channels(), nf, multipliers, blocks,
-                List.of(s.height() >> (levels - 1)), 0, data.numClasses());
+        UNetConfig network = network(s, data.numClasses());
         boolean highNoise = epsilon < 1;
         Preconditioning preconditioning = highNoise ? new Preconditioning.VPrediction() : new Preconditioning.Edm();
         NoiseDistribution noise = preconditioning.defaultNoise();
         int batch = Math.min(batchSize, data.train().size());
+        TrainConfig.WarmStart warmStart = warmStartSteps == 0 || s.height() % 2 != 0 || s.width() % 2 != 0 ? null
+                : new TrainConfig.WarmStart(CENTRAL_IMAGES, warmStartSteps, 32, 2e-3, 2);
         return new TrainConfig(dataName,
                 new TrainConfig.Privacy(epsilon, delta, Accountants.DEFAULT, null, KeyMode.RUN_SECRET),
                 new TrainConfig.Schedule(batch, epochs, steps, microBatch),
                 new TrainConfig.Objective(preconditioning, noise, draws, 0.1, Augmentation.NONE),
                 new TrainConfig.Optimisation(lr, emaDecay, 1.0, Clipping.FLAT),
-                network, 0, intervals);
+                network, 0, intervals, warmStart);
+    }
+
+    /** The preset's U-Net for square images of {@code shape}: on patches when the side allows. */
+    private UNetConfig network(ImageShape s, int numClasses) {
+        if (patch == 1) { // DPDM: three levels on pixels
+            return new UNetConfig(s.height(), s.channels(), nf, List.of(1, 2, 2), blocks, List.of(s.height() / 4), 0,
+                    numClasses);
+        }
+        if (s.height() % (2 * patch) != 0) {
+            return new UNetConfig(s.height(), s.channels(), nf, List.of(1, 2, 2), blocks, List.of(s.height() / 4), 0,
+                    numClasses);
+        }
+        int grid = s.height() / patch;
+        return new UNetConfig(s.height(), s.channels(), nf, List.of(1, 2), blocks, List.of(grid / 2), 0, numClasses,
+                patch);
     }
 }
