@@ -113,7 +113,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
     Integer reps;
 
     @Option(names = "--leak-steps", paramLabel = "N",
-            description = "Instead of timing, run N private steps and report resident memory at step 50 and N.")
+            description = "Instead of timing, run N private steps and report resident memory at step 50 and N"
+                    + " (default: time the step).")
     int leakSteps;
 
     @Option(names = "--json", description = "Print JSON.")

@@ -47,7 +47,8 @@ final class SampleCommand implements Callable<Integer> {
     Source source;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "0",
-            description = "Number of images (split evenly over the classes unless --classes gives counts).")
+            description = "Number of images, split evenly over the classes (no default: required unless --classes"
+                    + " gives counts).")
     int count;
 
     @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "edm-churn", description = "euler"

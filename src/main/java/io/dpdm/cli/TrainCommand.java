@@ -40,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     String epsilon;
     @Option(names = "--delta", paramLabel = "D", description = "Target delta (DPDM: 1e-5 for 60,000 images).")
     Double delta;
-    @Option(names = "--preset", paramLabel = "paper|cpu|quick", defaultValue = "cpu",
+    @Option(names = "--preset", paramLabel = "paper|cpu|quick|smoke", defaultValue = "cpu",
             description = "Starting settings (default: ${DEFAULT-VALUE}).")
     String preset;
     @Option(names = "--config", paramLabel = "FILE.yaml", description = "Config file layered over the preset.")

@@ -30,6 +30,8 @@ import java.util.List;
  *       K 1, B 512, 1000 steps, Adam 2e-3, EMA 0.99.
  *   <li>{@link #QUICK}: the same recipe for the 15-minute demo: 1000 warm-start steps, B 256,
  *       300 DP-SGD steps, EMA 0.95.
+ *   <li>{@link #SMOKE}: the same network, 20 warm-start and 5 DP-SGD steps of B 64: checks an
+ *       installation (or an embedding) end to end in seconds; its samples are noise.
  * </ul>
  * Images whose side is not a multiple of 4 fall back to the nf 16 U-Net on pixels (levels at 1,
  * 1/2 and 1/4 of the side).
@@ -37,7 +39,8 @@ import java.util.List;
 public enum Preset {
     PAPER(32, 1, 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500), 0),
     CPU(16, 2, 1, 512, null, 1000L, 1, 512, 2e-3, 0.99, new TrainConfig.Intervals(10, 100, 200), 2000),
-    QUICK(16, 2, 1, 256, null, 300L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(10, 50, 100), 1000);
+    QUICK(16, 2, 1, 256, null, 300L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(10, 50, 100), 1000),
+    SMOKE(16, 2, 1, 64, null, 5L, 1, 64, 2e-3, 0.9, new TrainConfig.Intervals(1, 5, 0), 20);
 
     /** DP-FETA's release (Li et al. 2025's public code): q 0.1, sigma 5, 5 rounds, half resolution. */
     static final CentralImages CENTRAL_IMAGES = new CentralImages(0.1, 5, 5, 2, true);
@@ -71,14 +74,14 @@ public enum Preset {
         this.warmStartSteps = warmStartSteps;
     }
 
-    /** "paper", "cpu" or "quick" (case-insensitive). */
+    /** "paper", "cpu", "quick" or "smoke" (case-insensitive). */
     public static Preset byName(String name) {
         for (Preset p : values()) {
             if (p.name().equalsIgnoreCase(name)) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("preset '" + name + "' is unknown; expected paper, cpu or quick");
+        throw new IllegalArgumentException("preset '" + name + "' is unknown; expected paper, cpu, quick or smoke");
     }
 
     /**

@@ -68,6 +68,18 @@ class SampleCommandTest {
     }
 
     @Test
+    void runCountAndOutAreEnough() throws Exception {
+        CliRun r = sample("--run", run.toString(), "--count", "3", "--out", out("defaults"));
+        assertEquals(Main.OK, r.code(), r.err());
+        var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("defaults/manifest.json").toFile());
+        // the demo's sampler: EDM churn with DPDM's published settings on 10 levels
+        assertEquals("stochastic", manifest.at("/sampler/solver/type").asText());
+        assertEquals(100.0, manifest.at("/sampler/solver/sChurn").asDouble());
+        assertEquals(10, manifest.at("/sampler/grid/steps").asInt(), manifest.toString());
+        assertEquals(3, manifest.at("/images/count").asInt(), manifest.toString());
+    }
+
+    @Test
     void badModelsAreRefused() throws Exception {
         String[] rest = {"--count", "2", "--sampler", "euler", "--steps", "2", "--out"};
         refused(Main.FAILED, "model file not found", cat(new String[] {"--checkpoint", out("none.zip")}, rest, out("m1")));
@@ -127,9 +139,9 @@ class SampleCommandTest {
         refused(Main.USAGE, "sigma_min < sigma_max",
                 "--checkpoint", ckpt, "--count", "2", "--sampler", "heun", "--steps", "5", "--sigma-min", "90", "--out", out("a11"));
         // picocli's own parse errors: the message first, then the usage text
-        CliRun missing = sample("--checkpoint", ckpt, "--count", "2", "--steps", "5", "--out", out("a12"));
+        CliRun missing = sample("--checkpoint", ckpt, "--count", "2");
         assertEquals(Main.USAGE, missing.code());
-        assertTrue(missing.err().startsWith("Missing required option: '--sampler=NAME'"), missing.err());
+        assertTrue(missing.err().startsWith("Missing required option: '--out=DIR'"), missing.err());
         CliRun both = sample("--checkpoint", ckpt, "--run", run.toString(), "--count", "2", "--sampler", "euler",
                 "--steps", "5", "--out", out("a13"));
         assertEquals(Main.USAGE, both.code());

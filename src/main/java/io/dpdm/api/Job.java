@@ -1,0 +1,90 @@
+package io.dpdm.api;
+
+import io.dpdm.eval.Evaluation;
+import io.dpdm.sample.SampleService;
+import io.dpdm.train.Trainer;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The whole job (what {@code dpdm demo} runs): private training with a preset, sampling a
+ * class-balanced synthetic set, and its evaluation, into one folder: {@code out/run} (the run;
+ * {@code out/run/model.zip} is the shareable model, {@code out/run/synthetic} the synthetic set)
+ * and {@code out/report} (operator-only).
+ *
+ * @param data an embedded data set name or a path to the private training data
+ * @param epsilon target epsilon at {@code delta}, counting every release
+ * @param delta target delta
+ * @param budget the preset and the sampling and evaluation budgets
+ * @param out folder for run/ and report/ (new or empty)
+ * @param cache cache of the real-data classifiers (operator-only)
+ */
+public record Job(String data, double epsilon, double delta, Budget budget, Path out, Path cache) {
+    public Job {
+        if (data == null || data.isBlank() || budget == null || out == null || cache == null) {
+            throw new IllegalArgumentException("a job needs data, a budget, an output folder and a cache");
+        }
+        if (!(epsilon > 0 && Double.isFinite(epsilon)) || !(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("a job needs finite epsilon > 0 and delta in (0, 1), got " + epsilon
+                    + " and " + delta);
+        }
+    }
+
+    /**
+     * The training preset and the budgets of the rest of the job (measured on 2 cores: rows of
+     * docs/EXPERIMENTS.md): synthetic images, noise levels of EDM's stochastic sampler (DPDM's
+     * churn), classifier epochs on the synthetic set and on the real training set (the ceiling
+     * and the Frechet features; cached), audited images.
+     */
+    public enum Budget {
+        /** At most 15 minutes on 2 cores. */
+        QUICK(6_000, 10, 20, 2, 2_000),
+        /** At most an hour on 2 cores. */
+        CPU(10_000, 12, 20, 5, 5_000);
+
+        public final int images;
+        public final int sampleSteps;
+        public final int classifierEpochs;
+        public final int realEpochs;
+        public final int auditSamples;
+
+        Budget(int images, int sampleSteps, int classifierEpochs, int realEpochs, int auditSamples) {
+            this.images = images;
+            this.sampleSteps = sampleSteps;
+            this.classifierEpochs = classifierEpochs;
+            this.realEpochs = realEpochs;
+            this.auditSamples = auditSamples;
+        }
+
+        /** The training preset of the same name. */
+        public String preset() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** "quick" or "cpu" (case-insensitive). */
+        public static Budget byName(String name) {
+            for (Budget b : values()) {
+                if (b.name().equalsIgnoreCase(name)) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("budget '" + name + "' is unknown; expected quick or cpu");
+        }
+    }
+
+    /**
+     * What a job produced.
+     *
+     * @param training the run and its guarantee
+     * @param synthetic the synthetic set written
+     * @param evaluation the figures and the report
+     * @param seconds wall time of the whole job
+     */
+    public record Result(Trainer.Result training, SampleService.Result synthetic, Evaluation.Result evaluation,
+            double seconds) {}
+
+    /** The run folder. */
+    public Path runDir() {
+        return out.resolve("run");
+    }
+}
