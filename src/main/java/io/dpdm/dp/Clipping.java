@@ -5,7 +5,7 @@ package io.dpdm.dp;
  */
 public enum Clipping {
     /**
-     * One norm over ALL parameters of the example: g <- g * min(1, C / (||g|| + 1e-6))
+     * One norm over ALL parameters of the example: g &larr; g * min(1, C / (||g|| + 1e-6))
      * (Abadi et al. 2016; DPDM; Opacus "flat" clipping). The default.
      */
     FLAT,

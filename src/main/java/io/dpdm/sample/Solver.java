@@ -69,7 +69,7 @@ public sealed interface Solver {
     }
 
     /**
-     * EDM's stochastic sampler (Algorithm 2): for S_min <= t <= S_max raise the level to
+     * EDM's stochastic sampler (Algorithm 2): for S_min &lt;= t &lt;= S_max raise the level to
      * tHat = t (1 + gamma) with gamma = min(S_churn / N, gammaMax) by adding fresh noise of std
      * S_noise sqrt(tHat^2 - t^2), then take a Heun step from tHat to tNext.
      *
