@@ -68,7 +68,7 @@ public record Job(String data, double epsilon, double delta, Budget budget, Path
                     return b;
                 }
             }
-            throw new IllegalArgumentException("budget '" + name + "' is unknown; expected quick or cpu");
+            throw new IllegalArgumentException("preset '" + name + "' is unknown; expected quick or cpu");
         }
     }
 

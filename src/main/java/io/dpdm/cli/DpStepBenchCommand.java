@@ -25,6 +25,7 @@ import io.dpdm.dp.Ema;
 import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.GradientSource;
 import io.dpdm.nn.BatchRandomness;
+import io.dpdm.nn.FlopCount;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.PerExampleGradients;
@@ -181,7 +182,12 @@ final class DpStepBenchCommand implements Callable<Integer> {
                 ema.update();
                 return null;
             });
-            Map<String, Object> out = leakSteps > 0 ? leakCheck(dpStep) : timing(dpStep, plainStep, perExampleOnly);
+            int[] first = {0};
+            BatchRandomness one = random.examples(0).batch(train.recordIds(first), draws);
+            long forwardFlops = FlopCount.of(() -> inStep(work.store(), m -> Gradients.forward(m, work.store(), 1, draws,
+                    work.loss().apply(first, one))));
+            Map<String, Object> out = leakSteps > 0 ? leakCheck(dpStep)
+                    : timing(dpStep, plainStep, perExampleOnly, (double) forwardFlops / draws);
             print(out);
         }
         return Main.OK;
@@ -230,7 +236,12 @@ final class DpStepBenchCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> timing(Runnable dpStep, Runnable plainStep, Runnable perExampleOnly) {
+    /**
+     * @param forwardFlops analytic FLOPs of one draw's forward pass; a training step does about
+     *     three times that per draw (the forward, and the backward's input and weight gradients)
+     */
+    private Map<String, Object> timing(Runnable dpStep, Runnable plainStep, Runnable perExampleOnly,
+            double forwardFlops) {
         long warmupEnd = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L;
         for (int i = 0; i < WARMUP || System.nanoTime() < warmupEnd; i++) {
             dpStep.run();
@@ -254,6 +265,10 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("nondp_seconds", round(plainSeconds));
         out.put("ratio", round(dpSeconds / plainSeconds));
         out.put("draws_per_second", round((double) examples * draws / dpSeconds));
+        double stepFlops = 3 * forwardFlops * examples * draws;
+        out.put("forward_mflop_per_draw", round(forwardFlops / 1e6));
+        out.put("dp_gflop_per_second", round(stepFlops / dpSeconds / 1e9));
+        out.put("nondp_gflop_per_second", round(stepFlops / plainSeconds / 1e9));
         out.put("per_example_gradient_seconds", round(median(perExample)));
         out.put("clip_noise_update_seconds", round(dpSeconds - median(perExample)));
         out.put("peak_rss_mb", memoryMb("VmHWM"));
@@ -291,6 +306,9 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("draws", draws);
         out.put("method", factored() ? "factored" : "expanded");
         out.put("micro_batch", passSize());
+        CpuInfo cpu = CpuInfo.read();
+        out.put("cpu", cpu.model());
+        out.put("vector_extensions", String.join(" ", cpu.vectorExtensions()));
         return out;
     }
 

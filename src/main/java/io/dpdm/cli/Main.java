@@ -1,6 +1,7 @@
 package io.dpdm.cli;
 
 import io.dpdm.DpdmException;
+import io.dpdm.model.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "dpdm",
         mixinStandardHelpOptions = true,
-        version = "dpdm 0.1.0",
+        version = Provenance.SOFTWARE,
         description = "Differentially private diffusion models: train, sample, evaluate.",
         subcommands = {DataCommand.class, PrivacyCommand.class, TrainCommand.class, SampleCommand.class,
             ClassifyCommand.class, EvaluateCommand.class, BenchCommand.class, DemoCommand.class})

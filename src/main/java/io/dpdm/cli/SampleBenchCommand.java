@@ -3,6 +3,7 @@ package io.dpdm.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpdm.diffusion.Preconditioning;
+import io.dpdm.diffusion.UNet;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.Torch;
 import io.dpdm.sample.DenoiserNetwork;
@@ -95,6 +96,9 @@ final class SampleBenchCommand implements Callable<Integer> {
         out.put("batch", batch);
         out.put("steps", steps);
         out.put("image_nfe_per_second", Math.round(10.0 * steps * batch / median) / 10.0);
+        double forwardFlops = UNet.forwardFlops(config);
+        out.put("forward_mflop_per_image", Math.round(forwardFlops / 1e5) / 10.0);
+        out.put("gflop_per_second", Math.round(forwardFlops * steps * batch / median / 1e8) / 10.0);
         out.put("median_seconds_per_repeat", Math.round(median * 1000) / 1000.0);
         out.put("seconds", seconds);
         // CPU time shows the work itself on a shared machine (wall time includes waiting for a core)
@@ -104,6 +108,9 @@ final class SampleBenchCommand implements Callable<Integer> {
         out.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
         out.put("processors", Runtime.getRuntime().availableProcessors());
         out.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        CpuInfo cpu = CpuInfo.read();
+        out.put("cpu", cpu.model());
+        out.put("vector_extensions", String.join(" ", cpu.vectorExtensions()));
         PrintWriter pw = spec.commandLine().getOut();
         if (json) {
             pw.println(new ObjectMapper().writeValueAsString(out));

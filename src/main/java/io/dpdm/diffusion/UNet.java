@@ -2,12 +2,15 @@ package io.dpdm.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.dpdm.nn.Activation;
 import io.dpdm.nn.Conv2d;
 import io.dpdm.nn.Embedding;
+import io.dpdm.nn.FlopCount;
+import io.dpdm.nn.Gradients;
 import io.dpdm.nn.GroupNorm;
 import io.dpdm.nn.Linear;
 import io.dpdm.nn.ParameterStore;
@@ -102,6 +105,20 @@ public final class UNet implements Backbone {
 
     public UNetConfig config() {
         return config;
+    }
+
+    /**
+     * Analytic FLOPs of one image's forward pass ({@link FlopCount}: convolutions, dense layers,
+     * attention products), counted on a throwaway copy of the network.
+     */
+    public static long forwardFlops(UNetConfig config) {
+        try (ParameterStore store = new ParameterStore(0); NDManager m = store.manager().newSubManager()) {
+            UNet net = create(store, config);
+            NDArray x = m.zeros(new Shape(1, config.channels(), config.imageSize(), config.imageSize()));
+            NDArray cNoise = m.zeros(new Shape(1));
+            NDArray label = config.conditional() ? m.create(new int[] {0}) : null;
+            return FlopCount.of(() -> Gradients.forward(m, store, 1, 1, w -> net.apply(w, x, cNoise, label)));
+        }
     }
 
     @Override

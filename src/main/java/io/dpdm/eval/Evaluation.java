@@ -16,6 +16,7 @@ import io.dpdm.data.ImageGrid;
 import io.dpdm.data.ImageShape;
 import io.dpdm.data.ImageSplit;
 import io.dpdm.data.LoadOptions;
+import io.dpdm.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,7 +160,7 @@ public final class Evaluation {
                         real.name(), synthetic.size(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                         notes),
                 accuracies, perClass, privacy(set), List.of(frechet), curves(set.runDir()), audits,
-                new ReportData.Images(sampleGrid(set, request.out()), pairs));
+                new ReportData.Images(sampleGrid(set, request.out()), pairs, warmStartRelease(set)));
         progress.phase("writing the report");
         Path html = ReportWriter.write(data, request.out());
         return new Result(html, scores, frechet, data);
@@ -243,6 +244,16 @@ public final class Evaluation {
         }
     }
 
+    /** The central images the run released for its warm start (a release, so shareable); null without. */
+    private static byte[] warmStartRelease(SyntheticSet set) {
+        Optional<Path> png = set.runDir().map(run -> run.resolve(Trainer.RELEASED_FILE)).filter(Files::isRegularFile);
+        try {
+            return png.isPresent() ? Files.readAllBytes(png.get()) : null;
+        } catch (IOException e) {
+            throw new DpdmException(png.get() + ": cannot read the released central images: " + e.getMessage());
+        }
+    }
+
     /** The guarantee recorded in the manifest; null when the images carry none. */
     static ReportData.Privacy privacy(SyntheticSet set) {
         JsonNode p = set.manifest().path("privacy");
@@ -253,7 +264,8 @@ public final class Evaluation {
         List<ReportData.LedgerPhase> phases = new ArrayList<>();
         int i = 1;
         for (JsonNode ph : p.path("ledger").path("phases")) {
-            phases.add(new ReportData.LedgerPhase("phase " + i++, ph.path("steps").asLong(),
+            String label = ph.path("label").asText("");
+            phases.add(new ReportData.LedgerPhase("phase " + i++ + (label.isEmpty() ? "" : ": " + label), ph.path("steps").asLong(),
                     ph.path("q").asDouble(), ph.path("sigma").asDouble()));
         }
         double target = set.runDir().map(run -> targetEpsilon(run.resolve("config.json"))).orElse(Double.NaN);

@@ -195,11 +195,14 @@ public record ReportData(
      * @param sampleGrid a grid of synthetic samples
      * @param closestPairs synthetic images next to their nearest training images
      *     (see {@link ReportImages#closestPairs})
+     * @param warmStartRelease the central images the run released for its warm start (a phase of
+     *     the guarantee), one row per class
      */
-    public record Images(byte[] sampleGrid, byte[] closestPairs) {
+    public record Images(byte[] sampleGrid, byte[] closestPairs, byte[] warmStartRelease) {
         public Images {
             requirePng(sampleGrid, "images.sampleGrid");
             requirePng(closestPairs, "images.closestPairs");
+            requirePng(warmStartRelease, "images.warmStartRelease");
         }
 
         private static void requirePng(byte[] bytes, String field) {

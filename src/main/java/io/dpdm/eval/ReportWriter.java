@@ -158,7 +158,7 @@ public final class ReportWriter {
 
         accuracySection(s, data);
         perClassSection(s, data);
-        privacySection(s, p);
+        privacySection(s, p, data.images().warmStartRelease());
         curvesSection(s, data.curves());
         memorisationSection(s, data);
         s.append("</body>\n</html>\n");
@@ -221,7 +221,7 @@ public final class ReportWriter {
         }
     }
 
-    private static void privacySection(StringBuilder s, ReportData.Privacy p) {
+    private static void privacySection(StringBuilder s, ReportData.Privacy p, byte[] warmStartRelease) {
         section(s, "privacy", "Privacy guarantee");
         if (p == null) {
             s.append("<p>").append(NO_GUARANTEE).append("</p>\n");
@@ -238,6 +238,11 @@ public final class ReportWriter {
                     .append("</td></tr>\n");
         }
         s.append("</table>\n");
+        if (warmStartRelease != null) {
+            s.append("<p>What the central-images phase released (one row per class, one column per round); the"
+                    + " warm start trained on these alone:</p>\n");
+            img(s, warmStartRelease, "central images released for the warm start");
+        }
     }
 
     private static void curvesSection(StringBuilder s, ReportData.Curves c) {

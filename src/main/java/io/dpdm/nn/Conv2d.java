@@ -61,6 +61,16 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
 
     @Override
     public NDArray forward(Weights w, NDArray x) {
+        NDArray y = apply(w, x);
+        if (FlopCount.active()) { // each output element is a dot product over (in / groups) x kh x kw taps
+            Shape ks = w.get(weight).getShape();
+            int d = ks.dimension();
+            FlopCount.product(y.getShape(), ks.get(d - 3) * ks.get(d - 2) * ks.get(d - 1));
+        }
+        return y;
+    }
+
+    private NDArray apply(Weights w, NDArray x) {
         NDArray k = w.get(weight);
         NDArray b = bias == null ? null : w.get(bias);
         if (!w.perExample()) {

@@ -30,6 +30,9 @@ public record Linear(String weight, String bias) implements Layer {
     @Override
     public NDArray forward(Weights w, NDArray x) {
         NDArray y = PerExample.matMul(w, x, w.get(weight), bias == null ? null : w.get(bias));
+        if (FlopCount.active()) {
+            FlopCount.product(y.getShape(), x.getShape().get(x.getShape().dimension() - 1));
+        }
         return w.perExample() ? y : w.observe(map(), x, y);
     }
 

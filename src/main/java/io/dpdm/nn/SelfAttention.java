@@ -32,6 +32,10 @@ public record SelfAttention(GroupNorm norm, Linear query, Linear key, Linear val
         NDArray v = value.forward(w, tokens);
         NDArray attention = q.batchMatMul(k.transpose(0, 2, 1)).mul(Torch.scalar(w.manager(), 1 / Math.sqrt(c))).softmax(2);
         NDArray h = output.forward(w, attention.batchMatMul(v)).transpose(0, 2, 1).reshape(s);
+        if (FlopCount.active()) { // q k^T: (n, P, P) dots of length c; attention v: (n, P, c) dots of length P
+            FlopCount.product(new Shape(n, positions, positions), c);
+            FlopCount.product(new Shape(n, positions, c), positions);
+        }
         return x.add(h).mul(Torch.scalar(w.manager(), Math.sqrt(0.5)));
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +35,9 @@ public final class MetricsLog implements AutoCloseable {
                     }
                 }
                 Files.write(file, kept, StandardCharsets.UTF_8);
+            } else if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                // operator-only like checkpoint.zip: the loss is a statistic of the private data
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -34,7 +34,8 @@ import java.util.List;
  *       installation (or an embedding) end to end in seconds; its samples are noise.
  * </ul>
  * Images whose side is not a multiple of 4 fall back to the nf 16 U-Net on pixels (levels at 1,
- * 1/2 and 1/4 of the side).
+ * 1/2 and 1/4 of the side). The warm start is left out where its release would be mostly noise
+ * (classes too small: {@link CentralImages#countSignalToNoise} below 1) or the side is odd.
  */
 public enum Preset {
     PAPER(32, 1, 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500), 0),
@@ -96,8 +97,11 @@ public enum Preset {
         Preconditioning preconditioning = highNoise ? new Preconditioning.VPrediction() : new Preconditioning.Edm();
         NoiseDistribution noise = preconditioning.defaultNoise();
         int batch = Math.min(batchSize, data.train().size());
-        TrainConfig.WarmStart warmStart = warmStartSteps == 0 || s.height() % 2 != 0 || s.width() % 2 != 0 ? null
-                : new TrainConfig.WarmStart(CENTRAL_IMAGES, warmStartSteps, 32, 2e-3, 2);
+        boolean warm = warmStartSteps > 0 && s.height() % 2 == 0 && s.width() % 2 == 0
+                && CENTRAL_IMAGES.countSignalToNoise(data.train().size(), data.numClasses(), s.channels(), s.height(),
+                        s.width()) >= 1;
+        TrainConfig.WarmStart warmStart = warm ? new TrainConfig.WarmStart(CENTRAL_IMAGES, warmStartSteps, 32, 2e-3, 2)
+                : null;
         return new TrainConfig(dataName,
                 new TrainConfig.Privacy(epsilon, delta, Accountants.DEFAULT, null, KeyMode.RUN_SECRET),
                 new TrainConfig.Schedule(batch, epochs, steps, microBatch),

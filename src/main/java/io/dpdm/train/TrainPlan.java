@@ -61,6 +61,14 @@ public record TrainPlan(int datasetSize, double sampleRate, long steps, double n
         }
         Accountant accountant = Accountants.byName(p.accountant());
         String earlier = prior.isEmpty() ? "" : " after the earlier releases (" + prior + ")";
+        if (!prior.isEmpty()) {
+            double spent = accountant.epsilon(prior, p.delta()).epsilon();
+            if (spent >= p.epsilon()) {
+                throw new DpdmException("the earlier releases alone spend epsilon " + fmt(spent) + " >= target "
+                        + p.epsilon() + " at delta " + p.delta() + ", leaving nothing for DP-SGD: " + prior
+                        + "; raise warmStart.release.noiseMultiplier, lower its rounds or sampleRate, or raise the target");
+            }
+        }
         double sigma;
         if (p.noiseMultiplier() != null) {
             sigma = p.noiseMultiplier();

@@ -30,6 +30,7 @@ import io.dpdm.privacy.Accountant;
 import io.dpdm.privacy.Accountants;
 import io.dpdm.privacy.PrivacyLedger;
 import io.dpdm.privacy.PrivacyResult;
+import io.dpdm.warmstart.CentralImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class Trainer implements AutoCloseable {
     static final String METRICS_FILE = "metrics.jsonl";
     static final String README_FILE = "README.txt";
     /** The released central images of a warm start (a release: written after the checkpoint covering it). */
-    static final String RELEASED_FILE = "warm-start-release.png";
+    public static final String RELEASED_FILE = "warm-start-release.png";
     /** Warm-start steps between checkpoints. */
     private static final int WARM_CHECKPOINT = 200;
 
@@ -175,7 +176,9 @@ public final class Trainer implements AutoCloseable {
         List<io.dpdm.privacy.Phase> prior = new java.util.ArrayList<>(judged == null ? List.of() : judged.prior());
         if (config.warmStart() != null) {
             ImageShape s = data.shape();
-            prior.add(config.warmStart().release().phase(s.channels(), s.height(), s.width()));
+            CentralImages release = config.warmStart().release();
+            release.checkClassesLargeEnough(data.train().size(), data.numClasses(), s.channels(), s.height(), s.width());
+            prior.add(release.phase(s.channels(), s.height(), s.width()));
         }
         TrainPlan plan = TrainPlan.of(config, data.train().size(), prior);
         return new Prepared(data, fingerprint, init, judged, plan);

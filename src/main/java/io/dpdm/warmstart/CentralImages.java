@@ -1,5 +1,6 @@
 package io.dpdm.warmstart;
 
+import io.dpdm.DpdmException;
 import io.dpdm.data.ImageSplit;
 import io.dpdm.dp.DpRandom;
 import io.dpdm.dp.PoissonSampler;
@@ -47,6 +48,26 @@ public record CentralImages(double sampleRate, double noiseMultiplier, int round
     public double sensitivity(int channels, int height, int width) {
         checkShape(height, width);
         return Math.sqrt((double) channels * (height / downsample) * (width / downsample) + COUNT_WEIGHT * COUNT_WEIGHT);
+    }
+
+    /**
+     * Records expected per class and round (q N / classes, from the public N and class list) over
+     * the std of the released count's noise (sigma Delta / w). Below 1 the released means are
+     * mostly noise: the classes are too small for this release.
+     */
+    public double countSignalToNoise(int n, int numClasses, int channels, int height, int width) {
+        return sampleRate * n / numClasses / (noiseMultiplier * sensitivity(channels, height, width) / COUNT_WEIGHT);
+    }
+
+    /** Refuses, before anything is released, a data set whose classes are too small for the release. */
+    public void checkClassesLargeEnough(int n, int numClasses, int channels, int height, int width) {
+        double snr = countSignalToNoise(n, numClasses, channels, height, width);
+        if (snr < 1) {
+            throw new DpdmException(String.format(Locale.ROOT, "warm start: the release samples about %.1f images per"
+                    + " class and round (q N / classes = %.3g x %d / %d) against count noise of std %.1f: the classes are"
+                    + " too small for it; raise warmStart.release.sampleRate or use no warm start",
+                    sampleRate * n / numClasses, sampleRate, n, numClasses, sampleRate * n / numClasses / snr));
+        }
     }
 
     /** The ledger phase of the whole release. */

@@ -1,6 +1,7 @@
 package io.dpdm.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dpdm.classify.ClassifierKind;
@@ -37,11 +38,13 @@ class RgbFolderTest {
         assertEquals(3, config.network().channels());
         assertEquals(2, config.network().patchSize());
         assertEquals(16, config.network().gridSize());
+        // 20 images per class are too few for the central-image release (count noise std 35 vs 2
+        // sampled images): the preset leaves the warm start out rather than train on noise
+        assertNull(config.warmStart());
         Trainer.Result trained = Dpdm.train(config, dir.resolve("run"));
         assertTrue(trained.finished() && trained.privacy().epsilon() <= 10, trained.toString());
         Dpdm.sample(dir.resolve("run"), 60, dir.resolve("synthetic"));
         assertTrue(Files.exists(dir.resolve("synthetic/grid.png")));
-        assertTrue(Files.exists(dir.resolve("run/samples/warm-start.png")));
         Evaluation.Result r = Dpdm.evaluate(new EvaluationRequest(dir.resolve("synthetic"), data.toString(),
                 dir.resolve("report"), List.of(ClassifierKind.LOGREG, ClassifierKind.CNN), 2, 2, Optional.empty(),
                 dir.resolve("cache"), 0.2, 50, 0, List.of()));

@@ -58,12 +58,13 @@ class ReportWriterTest {
                         new ReportData.Accuracy("CNN", 80.25, 91.0)),
                 List.of(new ReportData.PerClass("CNN", classes, new double[] {80, 95.5, 60})),
                 new ReportData.Privacy(10, 9.97, 1e-5, "RDP",
-                        List.of(new ReportData.LedgerPhase("training", 4500, 1.0 / 15, 2.488))),
+                        List.of(new ReportData.LedgerPhase("phase 1: central images of 1x14x14", 5, 0.1, 5),
+                                new ReportData.LedgerPhase("phase 2: dp-sgd", 4500, 1.0 / 15, 2.488))),
                 List.of(new ReportData.Frechet("dpdm classifier features (128)", 12.5, "real training set")),
                 new ReportData.Curves(loss, eps),
                 List.of(audit),
                 new ReportData.Images(PngGrid.render(grid, 1, 8, 8, 10, 2),
-                        ReportImages.closestPairs(audit, synthetic, train, 1, 8, 8)));
+                        ReportImages.closestPairs(audit, synthetic, train, 1, 8, 8), PngGrid.render(grid, 1, 8, 8, 10, 2)));
     }
 
     @Test
@@ -81,8 +82,8 @@ class ReportWriterTest {
             assertNotNull(decoded, "src does not decode to an image");
             images++;
         }
-        // sample grid, loss curve, epsilon curve, histogram, closest pairs
-        assertEquals(5, images);
+        // released central images, sample grid, loss curve, epsilon curve, histogram, closest pairs
+        assertEquals(6, images);
         String lower = html.toLowerCase();
         assertFalse(lower.contains("<script"), "no scripts, and caller text is escaped");
         assertFalse(lower.contains("http:") || lower.contains("https:") || lower.contains("url("),
@@ -94,6 +95,10 @@ class ReportWriterTest {
         int notice = html.indexOf(ReportWriter.LOSS_NOTICE);
         assertTrue(notice > 0 && html.indexOf("<img alt=\"training loss\"") > notice);
         assertTrue(html.contains(ReportWriter.OPERATOR_NOTICE));
+        // every phase of the guarantee, named by what it released, and the released central images
+        assertTrue(html.contains("<td>phase 1: central images of 1x14x14</td><td>5</td>"), "release phase row");
+        assertTrue(html.contains("<td>phase 2: dp-sgd</td><td>4500</td>"), "dp-sgd phase row");
+        assertTrue(html.indexOf("<img alt=\"central images released for the warm start\"") > html.indexOf("phase 2: dp-sgd"));
         assertTrue(html.contains("<td>CNN</td><td>80.3%</td><td>91.0%</td><td>86.2%</td>"), "CNN row with paper figure");
         assertTrue(html.contains("Frechet distance in dpdm classifier features (128)"));
     }
@@ -108,7 +113,9 @@ class ReportWriterTest {
                 "perClass", "frechet", "curves", "memorisation")), keys);
         assertEquals(HOSTILE, json.at("/headline/title").asText());
         assertEquals(9.97, json.at("/privacy/epsilon").asDouble(), 0);
-        assertEquals(2.488, json.at("/privacy/phases/0/noiseMultiplier").asDouble(), 0);
+        assertEquals(5.0, json.at("/privacy/phases/0/noiseMultiplier").asDouble(), 0);
+        assertEquals(2.488, json.at("/privacy/phases/1/noiseMultiplier").asDouble(), 0);
+        assertEquals("phase 1: central images of 1x14x14", json.at("/privacy/phases/0/name").asText());
         assertEquals(86.2, json.at("/accuracies/2/paper").asDouble(), 0);
         assertEquals(83.0, json.at("/accuracies/1/paper").asDouble(), 0);
         assertEquals(81.1, json.at("/accuracies/0/paper").asDouble(), 0);
@@ -165,6 +172,6 @@ class ReportWriterTest {
                 () -> new ReportData.PerClass("MLP", List.of("a", "b"), new double[] {1}))
                 .getMessage().contains("expected 2 accuracies"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ReportData.Images(new byte[] {1, 2, 3}, null)).getMessage().contains("images.sampleGrid"));
+                () -> new ReportData.Images(new byte[] {1, 2, 3}, null, null)).getMessage().contains("images.sampleGrid"));
     }
 }

@@ -121,6 +121,19 @@ class TrainConfigTest {
         assertTrue(big.getMessage().contains("batchSize 4000 exceeds the data set size 100"), big.getMessage());
     }
 
+    /** A warm-start release that alone spends the target: the error names what it spends and the setting to change. */
+    @Test
+    void refusesEarlierReleasesThatSpendTheWholeTarget() {
+        TrainConfig c = withPrivacy(new TrainConfig.Privacy(10, 1e-5, "rdp", null, null), 4000);
+        java.util.List<io.dpdm.privacy.Phase> release = java.util.List.of(new io.dpdm.privacy.Phase(1, 0.5, 20));
+        double spent = Accountants.byName("rdp").epsilon(1, 0.5, 20, 1e-5).epsilon();
+        DpdmException e = assertThrows(DpdmException.class, () -> TrainPlan.of(c, 60_000, release));
+        assertTrue(e.getMessage().startsWith("the earlier releases alone spend epsilon "
+                + String.format(java.util.Locale.ROOT, "%.4g", spent)), e.getMessage());
+        assertTrue(e.getMessage().contains("warmStart.release.noiseMultiplier"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
     @Test
     void nonPrivatePlanSpendsNothingAndAddsNoNoise() {
         TrainPlan plan = TrainPlan.of(withPrivacy(new TrainConfig.Privacy(Double.POSITIVE_INFINITY, 1e-5, "prv", null,

@@ -55,7 +55,7 @@ class TrainerTest {
 
     /** Full batches (q = 1): every step sees all 24 images, so the fixed-batch loss must fall. */
     @Test
-    void nonPrivateStepsLowerTheLossOnAFixedBatch(@TempDir Path dir) {
+    void nonPrivateStepsLowerTheLossOnAFixedBatch(@TempDir Path dir) throws Exception {
         TrainConfig base = TinyRuns.config(data, Double.POSITIVE_INFINITY, STEPS);
         TrainConfig config = new TrainConfig(base.data(), base.privacy(), new TrainConfig.Schedule(24, null, STEPS, 24),
                 base.objective(), base.optimisation(), base.network(), base.seed(),
@@ -72,6 +72,10 @@ class TrainerTest {
         }
         assertEquals(STEPS, MetricsLog.read(dir.resolve(Trainer.METRICS_FILE)).size());
         assertTrue(Files.exists(dir.resolve(String.format("samples/step-%06d.png", STEPS))));
+        for (String operatorOnly : List.of(Trainer.METRICS_FILE, "checkpoint.zip", "config.json")) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dir.resolve(operatorOnly))), operatorOnly);
+        }
     }
 
     /** Mean denoising loss of all 24 images, 8 draws each, with fixed randomness. */

@@ -1,8 +1,10 @@
 package io.dpdm.warmstart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dpdm.DpdmException;
 import io.dpdm.data.ImageShape;
 import io.dpdm.data.ImageSplit;
 import io.dpdm.dp.DpRandom;
@@ -69,6 +71,18 @@ class CentralImagesTest {
             norm += x * x;
         }
         assertEquals(3.0, Math.sqrt(norm), 1e-12);
+    }
+
+    @Test
+    void classesTooSmallForTheReleaseAreRefused() {
+        // Fashion-MNIST: 600 images per class and round against count noise of std 5 x sqrt(14^2 + 4^2) / 4 = 18.2
+        assertEquals(600 / (5 * Math.sqrt(14 * 14 + 16) / 4), DEFAULT.countSignalToNoise(60_000, 10, 1, 28, 28), 1e-9);
+        DEFAULT.checkClassesLargeEnough(60_000, 10, 1, 28, 28);
+        // 20 RGB 32x32 images per class: 2 per round against std 5 x sqrt(3 x 16^2 + 4^2) / 4 = 35
+        DpdmException e = assertThrows(DpdmException.class, () -> DEFAULT.checkClassesLargeEnough(60, 3, 3, 32, 32));
+        assertTrue(e.getMessage().contains("about 2.0 images per class") && e.getMessage().contains("std 35.0")
+                && e.getMessage().contains("too small"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
     }
 
     @Test

@@ -1,0 +1,34 @@
+package io.dpdm.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The CPU a benchmark ran on, as {@code lscpu} names it: the model and the vector extensions that
+ * bound its arithmetic peak (AVX2/FMA, AVX-512, bfloat16 and AMX), from /proc/cpuinfo.
+ */
+record CpuInfo(String model, List<String> vectorExtensions) {
+    private static final List<String> VECTOR = List.of("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
+            "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8");
+
+    static CpuInfo read() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            String model = field(lines, "model name");
+            Set<String> flags = Arrays.stream(field(lines, "flags").split("\\s+")).collect(Collectors.toSet());
+            return new CpuInfo(model, VECTOR.stream().filter(flags::contains).toList());
+        } catch (IOException e) { // not Linux: the figures stand without it
+            return new CpuInfo("unknown (" + e.getMessage() + ")", List.of());
+        }
+    }
+
+    private static String field(List<String> lines, String name) {
+        return lines.stream().filter(l -> l.startsWith(name)).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown");
+    }
+}
