@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -25,6 +26,13 @@ record CpuInfo(String model, List<String> vectorExtensions) {
         } catch (IOException e) { // not Linux: the figures stand without it
             return new CpuInfo("unknown (" + e.getMessage() + ")", List.of());
         }
+    }
+
+    /** Adds "cpu" and "vector_extensions" to a benchmark's figures. */
+    static void addTo(Map<String, Object> figures) {
+        CpuInfo cpu = read();
+        figures.put("cpu", cpu.model());
+        figures.put("vector_extensions", String.join(" ", cpu.vectorExtensions()));
     }
 
     private static String field(List<String> lines, String name) {

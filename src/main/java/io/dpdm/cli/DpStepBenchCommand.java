@@ -182,15 +182,20 @@ final class DpStepBenchCommand implements Callable<Integer> {
                 ema.update();
                 return null;
             });
-            int[] first = {0};
-            BatchRandomness one = random.examples(0).batch(train.recordIds(first), draws);
-            long forwardFlops = FlopCount.of(() -> inStep(work.store(), m -> Gradients.forward(m, work.store(), 1, draws,
-                    work.loss().apply(first, one))));
             Map<String, Object> out = leakSteps > 0 ? leakCheck(dpStep)
-                    : timing(dpStep, plainStep, perExampleOnly, (double) forwardFlops / draws);
+                    : timing(dpStep, plainStep, perExampleOnly, forwardFlopsPerDraw(work, train, random));
             print(out);
         }
         return Main.OK;
+    }
+
+    /** Analytic FLOPs of one draw's forward pass (the loss on the batch's first example). */
+    private double forwardFlopsPerDraw(Workload work, ImageSplit train, DpRandom random) {
+        int[] first = {0};
+        BatchRandomness r = random.examples(0).batch(train.recordIds(first), draws);
+        long flops = FlopCount.of(() -> inStep(work.store(), m -> Gradients.forward(m, work.store(), 1, draws,
+                work.loss().apply(first, r))));
+        return (double) flops / draws;
     }
 
     /** The per-example method: --method, or the one training uses for the model. */
@@ -306,9 +311,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("draws", draws);
         out.put("method", factored() ? "factored" : "expanded");
         out.put("micro_batch", passSize());
-        CpuInfo cpu = CpuInfo.read();
-        out.put("cpu", cpu.model());
-        out.put("vector_extensions", String.join(" ", cpu.vectorExtensions()));
+        CpuInfo.addTo(out);
         return out;
     }
 

@@ -108,9 +108,7 @@ final class SampleBenchCommand implements Callable<Integer> {
         out.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
         out.put("processors", Runtime.getRuntime().availableProcessors());
         out.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        CpuInfo cpu = CpuInfo.read();
-        out.put("cpu", cpu.model());
-        out.put("vector_extensions", String.join(" ", cpu.vectorExtensions()));
+        CpuInfo.addTo(out);
         PrintWriter pw = spec.commandLine().getOut();
         if (json) {
             pw.println(new ObjectMapper().writeValueAsString(out));

@@ -23,12 +23,12 @@ import java.util.List;
  *       K 32, C 1, Adam lr 3e-4, EMA 0.999, label dropout 0.1; v-prediction with logSNR-uniform
  *       sigma for epsilon &lt; 1 (DPDM's choice at 0.2: high-noise training), EDM with the
  *       log-normal sigma otherwise (epsilon 1 and 10). No warm start. Needs GPUs or days of CPU.
- *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows E4-E5 and C1):
+ *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows E4-E5 and C2):
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
  *       per step than nf 16 on pixels), DP-FETA's warm start (central images: q 0.1, sigma 5, 5
  *       rounds at half resolution, median-filtered; 2000 Adam steps on them), then DP-SGD with
  *       K 1, B 512, 1000 steps, Adam 2e-3, EMA 0.99.
- *   <li>{@link #QUICK}: the same recipe for the 15-minute demo: 1000 warm-start steps, B 256,
+ *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (row Q1): 1000 warm-start steps, B 256,
  *       300 DP-SGD steps, EMA 0.95.
  *   <li>{@link #SMOKE}: the same network, 20 warm-start and 5 DP-SGD steps of B 64: checks an
  *       installation (or an embedding) end to end in seconds; its samples are noise.
@@ -112,11 +112,7 @@ public enum Preset {
 
     /** The preset's U-Net for square images of {@code shape}: on patches when the side allows. */
     private UNetConfig network(ImageShape s, int numClasses) {
-        if (patch == 1) { // DPDM: three levels on pixels
-            return new UNetConfig(s.height(), s.channels(), nf, List.of(1, 2, 2), blocks, List.of(s.height() / 4), 0,
-                    numClasses);
-        }
-        if (s.height() % (2 * patch) != 0) {
+        if (patch == 1 || s.height() % (2 * patch) != 0) { // DPDM: three levels on pixels
             return new UNetConfig(s.height(), s.channels(), nf, List.of(1, 2, 2), blocks, List.of(s.height() / 4), 0,
                     numClasses);
         }
