@@ -121,7 +121,8 @@ public final class EmbeddedDatasets {
         }
     }
 
-    static String sha256(Path file) {
+    /** The file's sha256 in lower-case hex; a missing or unreadable file is a one-line error. */
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 20];

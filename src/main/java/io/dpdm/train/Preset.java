@@ -8,6 +8,7 @@ import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
 import io.dpdm.dp.KeyMode;
+import io.dpdm.model.PublicModels;
 import io.dpdm.privacy.Accountants;
 import io.dpdm.warmstart.CentralImages;
 import java.util.List;
@@ -23,13 +24,17 @@ import java.util.List;
  *       K 32, C 1, Adam lr 3e-4, EMA 0.999, label dropout 0.1; v-prediction with logSNR-uniform
  *       sigma for epsilon &lt; 1 (DPDM's choice at 0.2: high-noise training), EDM with the
  *       log-normal sigma otherwise (epsilon 1 and 10). No warm start. Needs GPUs or days of CPU.
- *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows E4-E5 and C2):
+ *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows X1-X8, C3):
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
- *       per step than nf 16 on pixels), DP-FETA's warm start (central images: q 0.1, sigma 5, 5
- *       rounds at half resolution, median-filtered; 2000 Adam steps on them), then DP-SGD with
- *       K 1, B 512, 1000 steps, Adam 2e-3, EMA 0.99.
- *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (row Q1): 1000 warm-start steps, B 256,
- *       300 DP-SGD steps, EMA 0.95.
+ *       per step than nf 16 on pixels), started from a shipped public model of another data set
+ *       ({@link PublicModels}: MNIST's for Fashion-MNIST and any other 28x28 gray 10-class data,
+ *       Fashion-MNIST's for MNIST), half of the training noise levels log-uniform on [1, 80],
+ *       then DP-SGD with K 1, B 512, 1000 steps, Adam 2e-3, EMA 0.99. Where no shipped model
+ *       fits (another shape, or epsilon &lt; 1, which trains v-prediction), DP-FETA's warm start
+ *       takes its place (central images: q 0.1, sigma 5, 5 rounds at half resolution,
+ *       median-filtered; 2000 Adam steps on them; rows E4-E5, C2).
+ *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (row Q3): B 512, 150 DP-SGD steps,
+ *       Adam 4e-3, EMA 0.95 (1000 warm-start steps where no shipped model fits).
  *   <li>{@link #SMOKE}: the same network, 20 warm-start and 5 DP-SGD steps of B 64: checks an
  *       installation (or an embedding) end to end in seconds; its samples are noise.
  * </ul>
@@ -40,7 +45,7 @@ import java.util.List;
 public enum Preset {
     PAPER(32, 1, 2, 4096, 300.0, null, 32, 16, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500), 0),
     CPU(16, 2, 1, 512, null, 1000L, 1, 512, 2e-3, 0.99, new TrainConfig.Intervals(10, 100, 200), 2000),
-    QUICK(16, 2, 1, 256, null, 300L, 1, 256, 2e-3, 0.95, new TrainConfig.Intervals(10, 50, 100), 1000),
+    QUICK(16, 2, 1, 512, null, 150L, 1, 256, 4e-3, 0.95, new TrainConfig.Intervals(10, 50, 50), 1000),
     SMOKE(16, 2, 1, 64, null, 5L, 1, 64, 2e-3, 0.9, new TrainConfig.Intervals(1, 5, 0), 20);
 
     /** DP-FETA's release (Li et al. 2025's public code): q 0.1, sigma 5, 5 rounds, half resolution. */
@@ -95,9 +100,18 @@ public enum Preset {
         UNetConfig network = network(s, data.numClasses());
         boolean highNoise = epsilon < 1;
         Preconditioning preconditioning = highNoise ? new Preconditioning.VPrediction() : new Preconditioning.Edm();
-        NoiseDistribution noise = preconditioning.defaultNoise();
+        // The CPU recipe: half of the noise levels drawn log-uniformly from [1, 80] (row X1), and
+        // the weights of a shipped public model where one fits (rows X5-X7), which makes the
+        // warm start's release unnecessary.
+        boolean cpuRecipe = (this == CPU || this == QUICK) && !highNoise;
+        NoiseDistribution noise = cpuRecipe
+                ? NoiseDistribution.Mixture.highNoiseBiased(preconditioning.defaultNoise(), 0.5, 1, 80)
+                : preconditioning.defaultNoise();
+        String publicStart = cpuRecipe
+                ? PublicModels.installed().flatMap(m -> m.forNetwork(network, data.name())).orElse(null)
+                : null;
         int batch = Math.min(batchSize, data.train().size());
-        boolean warm = warmStartSteps > 0 && s.height() % 2 == 0 && s.width() % 2 == 0
+        boolean warm = publicStart == null && warmStartSteps > 0 && s.height() % 2 == 0 && s.width() % 2 == 0
                 && CENTRAL_IMAGES.countSignalToNoise(data.train().size(), data.numClasses(), s.channels(), s.height(),
                         s.width()) >= 1;
         TrainConfig.WarmStart warmStart = warm ? new TrainConfig.WarmStart(CENTRAL_IMAGES, warmStartSteps, 32, 2e-3, 2)
@@ -107,7 +121,7 @@ public enum Preset {
                 new TrainConfig.Schedule(batch, epochs, steps, microBatch),
                 new TrainConfig.Objective(preconditioning, noise, draws, 0.1, Augmentation.NONE),
                 new TrainConfig.Optimisation(lr, emaDecay, 1.0, Clipping.FLAT),
-                network, 0, intervals, warmStart);
+                network, 0, intervals, warmStart, publicStart);
     }
 
     /** The preset's U-Net for square images of {@code shape}: on patches when the side allows. */

@@ -27,13 +27,23 @@ import io.dpdm.privacy.Accountants;
  * @param intervals how often to log, checkpoint and draw sample grids
  * @param warmStart a private warm start before DP-SGD (released central images, then
  *     non-private training on them), or null for none
+ * @param publicStart the name of a model shipped in {@code data/pretrained/} (trained without
+ *     privacy on another, public data set: {@link io.dpdm.model.PublicModels}) whose weights start
+ *     the run, or null for the seed's random weights; an explicit {@code --init-from} replaces it
  */
 public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objective objective,
-        Optimisation optimisation, UNetConfig network, long seed, Intervals intervals, WarmStart warmStart) {
+        Optimisation optimisation, UNetConfig network, long seed, Intervals intervals, WarmStart warmStart,
+        String publicStart) {
     /** A config without a warm start. */
     public TrainConfig(String data, Privacy privacy, Schedule schedule, Objective objective,
             Optimisation optimisation, UNetConfig network, long seed, Intervals intervals) {
         this(data, privacy, schedule, objective, optimisation, network, seed, intervals, null);
+    }
+
+    /** A config that starts from the seed's random weights. */
+    public TrainConfig(String data, Privacy privacy, Schedule schedule, Objective objective,
+            Optimisation optimisation, UNetConfig network, long seed, Intervals intervals, WarmStart warmStart) {
+        this(data, privacy, schedule, objective, optimisation, network, seed, intervals, warmStart, null);
     }
 
     public TrainConfig {

@@ -24,6 +24,7 @@ import io.dpdm.model.ModelCard;
 import io.dpdm.model.ModelCheckpoint;
 import io.dpdm.model.PrivacyGuarantee;
 import io.dpdm.model.Provenance;
+import io.dpdm.model.PublicModels;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
 import io.dpdm.privacy.Accountant;
@@ -169,6 +170,12 @@ public final class Trainer implements AutoCloseable {
     private static Prepared prepare(TrainConfig config, Initialisation initialisation, NDManager scratch) {
         ImageDataset data = openData(config);
         String fingerprint = data.fingerprint();
+        if (initialisation == null && config.publicStart() != null) {
+            initialisation = new Initialisation(PublicModels.installed()
+                    .orElseThrow(() -> new DpdmException("publicStart '" + config.publicStart() + "': dpdm.home is"
+                            + " not set, so the shipped models (data/" + PublicModels.INDEX + ") cannot be found"))
+                    .file(config.publicStart()), false);
+        }
         ModelCheckpoint.Loaded init = initialisation == null ? null
                 : ModelCheckpoint.read(initialisation.model(), scratch);
         InitialModel judged = init == null ? null

@@ -1,0 +1,85 @@
+package io.dpdm.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.dpdm.DpdmException;
+import io.dpdm.data.EmbeddedDatasets;
+import io.dpdm.diffusion.UNetConfig;
+import io.dpdm.nn.Torch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PublicModelsTest {
+    private static final UNetConfig NET = new UNetConfig(28, 1, 16, List.of(1, 2), 1, List.of(7), 0, 10, 2);
+
+    /** An index of two models (of "a" and of "b") over files with the given contents. */
+    private static Path index(Path dir, String bytesOfA) throws Exception {
+        Files.createDirectories(dir.resolve("pretrained"));
+        Files.writeString(dir.resolve("pretrained/a.zip"), bytesOfA);
+        Files.writeString(dir.resolve("pretrained/b.zip"), "b");
+        String net = "{\"imageSize\": 28, \"channels\": 1, \"baseChannels\": 16, \"channelMultipliers\": [1, 2],"
+                + " \"resBlocks\": 1, \"attentionResolutions\": [7], \"dropout\": 0.0, \"numClasses\": 10,"
+                + " \"patchSize\": 2}";
+        String sha = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"; // sha256("a")
+        Files.writeString(dir.resolve(PublicModels.INDEX), "{\"models\": {"
+                + "\"model-of-a\": {\"file\": \"pretrained/a.zip\", \"sha256\": \"" + sha + "\", \"dataset\": \"a\","
+                + " \"network\": " + net + "},"
+                + "\"model-of-b\": {\"file\": \"pretrained/b.zip\", \"sha256\": \"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d\","
+                + " \"dataset\": \"b\", \"network\": " + net + "}}}");
+        return dir;
+    }
+
+    @Test
+    void neverOffersTheModelOfThePrivateDataSet(@TempDir Path dir) throws Exception {
+        PublicModels models = new PublicModels(index(dir, "a"));
+        assertEquals(Optional.of("model-of-b"), models.forNetwork(NET, "a"));
+        assertEquals(Optional.of("model-of-a"), models.forNetwork(NET, "b"));
+        assertEquals(Optional.of("model-of-a"), models.forNetwork(NET, "someone's x-rays"), "the first listed");
+        UNetConfig other = new UNetConfig(28, 1, 32, List.of(1, 2), 1, List.of(7), 0, 10, 2);
+        assertEquals(Optional.empty(), models.forNetwork(other, "a"), "no model of another network");
+    }
+
+    @Test
+    void aReplacedFileIsRefusedByItsChecksum(@TempDir Path dir) throws Exception {
+        PublicModels models = new PublicModels(index(dir, "not a"));
+        DpdmException e = assertThrows(DpdmException.class, () -> models.file("model-of-a"));
+        assertTrue(e.getMessage().contains("a.zip: sha256 mismatch"), e.getMessage());
+        assertEquals(dir.resolve("pretrained/b.zip"), models.file("model-of-b"));
+        DpdmException unknown = assertThrows(DpdmException.class, () -> models.file("nope"));
+        assertTrue(unknown.getMessage().contains("no shipped model 'nope'"), unknown.getMessage());
+        assertFalse(unknown.getMessage().contains("\n"));
+    }
+
+    /** The index shipped in data/: each file is intact, non-private, of the data set and network it claims. */
+    @Test
+    void theShippedModelsAreWhatTheirIndexSays() {
+        Path data = Path.of(System.getProperty("dpdm.home"), "data");
+        PublicModels models = new PublicModels(data);
+        EmbeddedDatasets embedded = EmbeddedDatasets.installed();
+        int seen = 0;
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            for (String other : List.of("mnist", "fashion-mnist")) {
+                Optional<String> name = models.forNetwork(NET, other);
+                if (name.isEmpty()) {
+                    continue;
+                }
+                ModelCheckpoint.Loaded loaded = ModelCheckpoint.read(models.file(name.get()), m);
+                ModelCard card = loaded.card();
+                assertEquals(NET, card.network());
+                assertFalse(card.privacy().isPrivate(), "a public model is trained without DP on public data");
+                assertTrue(embedded.contains(card.dataset()), "trained on an embedded public data set");
+                assertFalse(card.dataset().equals(other), "never offered for its own data set");
+                seen++;
+            }
+        }
+        assertTrue(seen >= 1);
+    }
+}
