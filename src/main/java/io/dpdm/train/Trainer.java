@@ -132,7 +132,8 @@ public final class Trainer implements AutoCloseable {
      *
      * @param initialisation the model whose weights and EMA start this run, or null
      */
-    public static Trainer start(TrainConfig config, Path runDir, Initialisation initialisation) {
+    public static Trainer start(TrainConfig given, Path runDir, Initialisation initialisation) {
+        TrainConfig config = replacePublicStart(given, initialisation);
         refuseNonEmpty(runDir);
         try (NDManager scratch = Torch.engine().newBaseManager()) {
             Prepared p = prepare(config, initialisation, scratch);
@@ -159,8 +160,15 @@ public final class Trainer implements AutoCloseable {
     /** The plan {@link #start} would make (e.g. for a dry run), without touching any run directory. */
     public static TrainPlan plan(TrainConfig config, Initialisation initialisation) {
         try (NDManager scratch = Torch.engine().newBaseManager()) {
-            return prepare(config, initialisation, scratch).plan();
+            return prepare(replacePublicStart(config, initialisation), initialisation, scratch).plan();
         }
+    }
+
+    /** An explicit initial model replaces the config's public start, and config.json says so. */
+    private static TrainConfig replacePublicStart(TrainConfig c, Initialisation initialisation) {
+        return initialisation == null || c.publicStart() == null ? c
+                : new TrainConfig(c.data(), c.privacy(), c.schedule(), c.objective(), c.optimisation(), c.network(),
+                        c.seed(), c.intervals(), c.warmStart(), null);
     }
 
     /** A run's inputs: its data, the initial model (arrays in the caller's manager) and the plan. */

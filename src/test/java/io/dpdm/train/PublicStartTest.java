@@ -80,6 +80,27 @@ class PublicStartTest {
     }
 
     @Test
+    void anExplicitInitialModelReplacesThePublicStart(@TempDir Path dir) throws Exception {
+        Path data = tinyData(dir.resolve("data"));
+        TrainConfig preset = Preset.QUICK.config(data.toString(), Datasets.open(data.toString(), LoadOptions.defaults()),
+                10, 1e-5);
+        TrainConfig config = new TrainConfig(preset.data(), preset.privacy(), new TrainConfig.Schedule(8, null, 1L, 8),
+                preset.objective(), preset.optimisation(), preset.network(), 0, new TrainConfig.Intervals(1, 1, 0),
+                null, MNIST_MODEL);
+        Path fashion = PublicModels.installed().orElseThrow().file("fashion-mnist-unet16p2");
+        Path run = dir.resolve("run");
+        try (Trainer t = Trainer.start(config, run, new Trainer.Initialisation(fashion, false))) {
+            t.run(Trainer.Options.quiet());
+        }
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            String initial = ModelCheckpoint.read(run, m).card().provenance().initialModel();
+            assertTrue(initial.contains("model of fashion-mnist"), initial);
+        }
+        assertTrue(Files.readString(run.resolve(Trainer.CONFIG_FILE)).contains("\"publicStart\" : null"),
+                "config.json must not name a public start that was not used");
+    }
+
+    @Test
     void aModelIsNeverUsedOnItsOwnDataSet(@TempDir Path dir) {
         ImageDataset mnist = Datasets.open("mnist", LoadOptions.defaults());
         TrainConfig preset = Preset.QUICK.config("mnist", mnist, 10, 1e-5);
