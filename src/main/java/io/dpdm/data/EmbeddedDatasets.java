@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -47,12 +48,15 @@ public final class EmbeddedDatasets {
 
     /** The embedded data of this installation: {@code ${dpdm.home}/data} (the launcher sets dpdm.home). */
     public static EmbeddedDatasets installed() {
+        return new EmbeddedDatasets(installedDataDir().orElseThrow(() -> new io.dpdm.DpdmException(
+                "system property dpdm.home is not set, so the embedded data sets cannot be found (run through the"
+                        + " ./dpdm launcher or pass -Ddpdm.home=<repo>)")));
+    }
+
+    /** {@code ${dpdm.home}/data}, the folder of what this installation ships, or empty where dpdm.home is not set. */
+    public static Optional<Path> installedDataDir() {
         String home = System.getProperty("dpdm.home");
-        if (home == null || home.isBlank()) {
-            throw new io.dpdm.DpdmException("system property dpdm.home is not set, so the embedded data sets"
-                    + " cannot be found (run through the ./dpdm launcher or pass -Ddpdm.home=<repo>)");
-        }
-        return new EmbeddedDatasets(Path.of(home, "data"));
+        return home == null || home.isBlank() ? Optional.empty() : Optional.of(Path.of(home, "data"));
     }
 
     public Set<String> names() {

@@ -60,11 +60,8 @@ public final class PublicModels {
 
     /** The models of this installation ({@code ${dpdm.home}/data}), or none where dpdm.home is not set. */
     public static Optional<PublicModels> installed() {
-        String home = System.getProperty("dpdm.home");
-        if (home == null || home.isBlank() || !Files.isRegularFile(Path.of(home, "data", INDEX))) {
-            return Optional.empty();
-        }
-        return Optional.of(new PublicModels(Path.of(home, "data")));
+        return EmbeddedDatasets.installedDataDir().filter(dir -> Files.isRegularFile(dir.resolve(INDEX)))
+                .map(PublicModels::new);
     }
 
     /**
