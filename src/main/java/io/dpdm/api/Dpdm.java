@@ -112,7 +112,7 @@ public final class Dpdm {
                 + " sampled with " + budget.sampleSteps + " noise levels (EDM churn); classifiers trained "
                 + budget.classifierEpochs + " epochs on the synthetic set and " + budget.realEpochs + " on the real"
                 + " training set (the ceiling); the DPDM paper trains far longer (4,500 steps of batch 4,096 on 8"
-                + " GPUs), samples 60,000 images and trains classifiers 50 epochs.");
+                + " GPUs), and samples 60,000 images.");
         EvaluationRequest request = new EvaluationRequest(synthetic, job.data(), job.out().resolve("report"),
                 List.of(ClassifierKind.LOGREG, ClassifierKind.MLP, ClassifierKind.CNN), budget.classifierEpochs,
                 budget.realEpochs, Optional.empty(), job.cache(), 0.1, budget.auditSamples, 0, notes);
