@@ -74,9 +74,12 @@ public final class Dpdm {
         return SampleService.run(request, SamplingProgress.NONE);
     }
 
-    /** The sampler the jobs use: EDM's stochastic sampler with DPDM's churn over {@code levels} noise levels. */
+    /**
+     * The sampler the jobs use: EDM's stochastic sampler with DPDM's churn over {@code levels}
+     * noise levels from 80 down to {@link NoiseGrid#JOB_SIGMA_MIN}.
+     */
     public static SamplerSettings sampler(int levels) {
-        return new SamplerSettings(NoiseGrid.edm(levels), Solver.Stochastic.DPDM, 0);
+        return new SamplerSettings(NoiseGrid.jobs(levels), Solver.Stochastic.DPDM, 0);
     }
 
     /** Evaluation with every setting chosen by the caller. */

@@ -80,7 +80,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--s-noise", paramLabel = "X", description = "edm-churn: S_noise (default 1).")
     Double sNoise;
 
-    @Option(names = "--sigma-min", defaultValue = "0.002", description = "Smallest noise level (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sigma-min", defaultValue = "" + NoiseGrid.JOB_SIGMA_MIN, description = "Smallest noise level"
+            + " (default: ${DEFAULT-VALUE}, as the demo; EDM's 0.002 suits denoisers trained at GPU scale).")
     double sigmaMin;
 
     @Option(names = "--sigma-max", defaultValue = "80", description = "Starting noise level (default: ${DEFAULT-VALUE}).")

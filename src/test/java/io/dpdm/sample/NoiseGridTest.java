@@ -30,6 +30,14 @@ class NoiseGridTest {
         assertEquals(1001, fine.length);
     }
 
+    /** The jobs' grid ends at 0.2, and its rho = 7 midpoint is ((80^(1/7) + 0.2^(1/7)) / 2)^7 (worked out separately). */
+    @Test
+    void jobGridEndsAtItsOwnSigmaMin() {
+        double[] s = NoiseGrid.jobs(3).sigmas();
+        assertEquals(7.453336193261511, s[1], 1e-12);
+        assertArrayEquals(new double[] {80, 0.2, 0}, new double[] {s[0], s[2], s[3]}, 0);
+    }
+
     @Test
     void rejectsBadGrids() {
         assertEquals("sampling steps must be >= 2 (sigma_max and sigma_min), got 1",
