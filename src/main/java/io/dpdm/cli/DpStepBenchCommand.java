@@ -26,6 +26,7 @@ import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.GradientSource;
 import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.FlopCount;
+import io.dpdm.nn.Lanes;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.PerExampleGradients;
@@ -46,6 +47,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,12 +66,13 @@ import picocli.CommandLine.Spec;
  *   <li>the non-private step: the ordinary batch gradient of the same loss on the whole batch in
  *       one pass (it needs no per-example weights, so it fits where the private pass may not),
  *       Adam and EMA;
+ *   <li>both in {@link Lanes}, as training runs them: each pass as concurrent parts;
  *   <li>the per-example gradients alone (same passes), so the clip + noise + update share can be
  *       told apart.
  * </ul>
  *
  * Loss: the CNN classifier's cross-entropy (K = 1, dropout on), or DPDM's denoising loss for the
- * 28x28 U-Net (EDM, K noise draws per example, label dropout 0.1). With {@code --leak-steps N}
+ * U-Nets (EDM, K noise draws per example, label dropout 0.1). With {@code --leak-steps N}
  * it instead runs N private steps and reports the resident memory at step 50 and step N.
  */
 @Command(name = "dp-step", mixinStandardHelpOptions = true, sortOptions = false,
@@ -90,8 +93,14 @@ final class DpStepBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "cnn|unet28", description = "Network and loss.")
+    @Option(names = "--model", required = true, paramLabel = "cnn|unet28|unet-cpu",
+            description = "Network and loss: the CNN classifier, DPDM's 28x28 U-Net, or the U-Net of the cpu and"
+                    + " quick presets for 28x28 grey images (patch-2).")
     String model;
+
+    @Option(names = "--base-channels", paramLabel = "NF",
+            description = "U-Net base channels instead of the model's own (nf 32 for unet28, 16 for unet-cpu).")
+    Integer baseChannels;
 
     @Option(names = "--examples", required = true, paramLabel = "B", description = "Examples per batch.")
     int examples;
@@ -106,7 +115,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
 
     @Option(names = "--method", paramLabel = "expanded|factored",
             description = "Per-example gradient method (default: what training uses: factored for the cnn,"
-                    + " expanded weights for the unet28).")
+                    + " expanded weights for the U-Nets).")
     String method;
 
     @Option(names = "--reps", paramLabel = "R",
@@ -138,8 +147,11 @@ final class DpStepBenchCommand implements Callable<Integer> {
         if (leakSteps > 0 && leakSteps < LEAK_PROBE_STEP) {
             throw new IllegalArgumentException("--leak-steps must be >= " + LEAK_PROBE_STEP + ", got " + leakSteps);
         }
-        if (!model.equals("cnn") && !model.equals("unet28")) {
-            throw new IllegalArgumentException("--model must be cnn or unet28, got '" + model + "'");
+        if (!List.of("cnn", "unet28", "unet-cpu").contains(model)) {
+            throw new IllegalArgumentException("--model must be cnn, unet28 or unet-cpu, got '" + model + "'");
+        }
+        if (baseChannels != null && model.equals("cnn")) {
+            throw new IllegalArgumentException("--base-channels applies to the U-Nets, not the cnn");
         }
         if (model.equals("cnn") && draws != 1) {
             throw new IllegalArgumentException("--draws must be 1 for the cnn (one loss per example), got " + draws);
@@ -171,14 +183,25 @@ final class DpStepBenchCommand implements Callable<Integer> {
             Runnable perExampleOnly = () -> inStep(work.store(), m -> {
                 ExampleRandomness randomness = random.examples(0);
                 for (int from = 0; from < examples; from += passSize) {
-                    source.perExample(Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize)), randomness,
-                            m);
+                    int[] pass = Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize));
+                    Lanes.all(Arrays.stream(Lanes.split(pass))
+                            .<Supplier<PerExampleGradients>>map(part -> () -> source.perExample(part, randomness, m))
+                            .toList());
                 }
                 return null;
             });
+            // The plain step runs in the same lanes as training's non-private step (whole batch in one pass).
             Runnable plainStep = () -> inStep(work.store(), m -> {
-                BatchRandomness r = random.examples(0).batch(train.recordIds(batch), draws);
-                adam.update(Gradients.batch(m, work.store(), examples, draws, r, work.loss().apply(batch, r)));
+                ExampleRandomness randomness = random.examples(0);
+                Map<String, NDArray> sum = new LinkedHashMap<>();
+                for (Map<String, NDArray> g : Lanes.all(Arrays.stream(Lanes.split(batch))
+                        .<Supplier<Map<String, NDArray>>>map(part -> () -> {
+                            BatchRandomness r = randomness.batch(train.recordIds(part), draws);
+                            return Gradients.batch(m, work.store(), part.length, draws, r, work.loss().apply(part, r));
+                        }).toList())) {
+                    g.forEach((name, v) -> sum.merge(name, v, NDArray::add));
+                }
+                adam.update(sum);
                 ema.update();
                 return null;
             });
@@ -214,23 +237,20 @@ final class DpStepBenchCommand implements Callable<Integer> {
     }
 
     private Workload workload(ImageSplit train) {
-        switch (model) {
-            case "cnn" -> {
-                Classifier c = Classifier.create(ClassifierKind.CNN, train.shape(), 10, 0);
-                return new Workload(c.parameters(), c, (indices, r) -> w ->
-                        c.loss(w, train.images(w.manager(), indices), train.labels(w.manager(), indices)));
-            }
-            case "unet28" -> {
-                ParameterStore store = new ParameterStore(0);
-                Preconditioning.Edm edm = new Preconditioning.Edm();
-                DenoisingLoss loss = new DenoisingLoss(new Preconditioned(UNet.create(store, UNetConfig.dpdm28(10)), edm),
-                        edm.defaultNoise(), draws, 10, 0.1, Augmentation.NONE);
-                return new Workload(store, store, (indices, r) -> w -> loss.perExample(w,
-                        train.images(w.manager(), indices), Arrays.stream(indices).map(train::label).toArray(), r));
-            }
-            default -> throw new IllegalStateException("unchecked model " + model);
+        if (model.equals("cnn")) {
+            Classifier c = Classifier.create(ClassifierKind.CNN, train.shape(), 10, 0);
+            return new Workload(c.parameters(), c, (indices, r) -> w ->
+                    c.loss(w, train.images(w.manager(), indices), train.labels(w.manager(), indices)));
         }
+        UNetConfig network = BenchNetworks.unet(model, baseChannels);
+        ParameterStore store = new ParameterStore(0);
+        Preconditioning.Edm edm = new Preconditioning.Edm();
+        DenoisingLoss loss = new DenoisingLoss(new Preconditioned(UNet.create(store, network), edm),
+                edm.defaultNoise(), draws, 10, 0.1, Augmentation.NONE);
+        return new Workload(store, store, (indices, r) -> w -> loss.perExample(w,
+                train.images(w.manager(), indices), Arrays.stream(indices).map(train::label).toArray(), r));
     }
+
 
     /** Runs one step's work in a scope and manager that die with it (as DpSgd does). */
     private static void inStep(ParameterStore store, Function<NDManager, Object> work) {
@@ -307,6 +327,9 @@ final class DpStepBenchCommand implements Callable<Integer> {
     private Map<String, Object> header() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
+        if (baseChannels != null) {
+            out.put("base_channels", baseChannels);
+        }
         out.put("examples", examples);
         out.put("draws", draws);
         out.put("method", factored() ? "factored" : "expanded");

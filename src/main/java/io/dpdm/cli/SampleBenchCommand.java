@@ -39,8 +39,13 @@ final class SampleBenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", defaultValue = "unet28",
-            description = "unet28 (DPDM 28x28 conditional, 1.75M parameters) or celeba32 (default: ${DEFAULT-VALUE}).")
+            description = "unet28 (DPDM 28x28 conditional, 1.75M parameters), unet-cpu (the cpu and quick presets'"
+                    + " patch-2 network for 28x28 grey images) or celeba32 (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--base-channels", paramLabel = "NF",
+            description = "U-Net base channels instead of the model's own (default: the model's).")
+    Integer baseChannels;
 
     @Option(names = "--batch", defaultValue = "256", description = "Images per denoiser pass (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -56,11 +61,7 @@ final class SampleBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        UNetConfig config = switch (model) {
-            case "unet28" -> UNetConfig.dpdm28(10);
-            case "celeba32" -> UNetConfig.celeba32();
-            default -> throw new IllegalArgumentException("--model must be unet28 or celeba32, got '" + model + "'");
-        };
+        UNetConfig config = BenchNetworks.unet(model, baseChannels);
         if (batch < 1 || steps < 2 || repeats < 1) {
             throw new IllegalArgumentException("need --batch >= 1, --steps >= 2, --repeats >= 1, got "
                     + batch + ", " + steps + ", " + repeats);

@@ -4,9 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import io.dpdm.nn.Lanes;
+import io.dpdm.nn.PerExampleGradients;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The DP-SGD training step (Abadi et al. 2016, Algorithm 1, with Poisson sampling and the
@@ -18,8 +23,9 @@ import java.util.Map;
  *   <li>calls the {@link StepListener} once with (q, sigma), before any data is touched;
  *   <li>splits the batch into physical micro-batches of at most {@code microBatchSize}, and for
  *       each asks the {@link GradientSource} for per-example gradients (with the step's
- *       {@link ExampleRandomness}, keyed by record, so micro-batching changes nothing), clips and sums them
- *       ({@link PrivateGradient} steps 1-3; an empty batch asks for nothing);
+ *       {@link ExampleRandomness}, keyed by record, so micro-batching changes nothing; a
+ *       micro-batch runs as {@link Lanes}, concurrent parts that together hold it), clips and
+ *       sums them ({@link PrivateGradient} steps 1-3; an empty batch asks for nothing);
  *   <li>adds N(0, (sigma C)^2) from the NOISE stream of step t once and divides by N q
  *       (steps 4-5);
  *   <li>applies the optimizer to the live parameters, updates the EMA, and advances t.
@@ -79,17 +85,8 @@ public final class DpSgd {
             int micro = config.microBatchSize();
             int microBatches = 0;
             for (int from = 0; from < batch.length; from += micro) {
-                int[] indices = Arrays.copyOfRange(batch, from, Math.min(batch.length, from + micro));
-                try (NDScope microScope = new NDScope();
-                        NDManager microManager = base.newSubManager()) {
-                    microScope.suppressNotUsedWarning();
-                    int before = gradient.examples();
-                    gradient.accumulate(source.perExample(indices, examples, microManager));
-                    if (gradient.examples() - before != indices.length) {
-                        throw new IllegalStateException("gradient source returned " + (gradient.examples() - before)
-                                + " per-example rows for a micro-batch of " + indices.length + " examples");
-                    }
-                }
+                accumulate(source, Arrays.copyOfRange(batch, from, Math.min(batch.length, from + micro)), examples,
+                        gradient, base);
                 microBatches++;
             }
             Map<String, NDArray> noisy = gradient.release(
@@ -98,6 +95,36 @@ public final class DpSgd {
             ema.update();
             return new StepReport(t, batch.length, microBatches, gradient.clippedExamples(),
                     gradient.nonFiniteExamples());
+        }
+    }
+
+    /**
+     * One physical micro-batch: its per-example gradients, in {@link Lanes} (consecutive parts
+     * computed concurrently), then clipped and summed part by part in order.
+     */
+    private static void accumulate(GradientSource source, int[] indices, ExampleRandomness examples,
+            PrivateGradient gradient, NDManager base) {
+        int[][] parts = Lanes.split(indices);
+        List<NDManager> managers = new ArrayList<>(parts.length);
+        try (NDScope microScope = new NDScope()) {
+            microScope.suppressNotUsedWarning();
+            List<Supplier<PerExampleGradients>> passes = new ArrayList<>(parts.length);
+            for (int[] part : parts) {
+                NDManager m = base.newSubManager();
+                managers.add(m);
+                passes.add(() -> source.perExample(part, examples, m));
+            }
+            List<PerExampleGradients> computed = Lanes.all(passes);
+            for (int p = 0; p < parts.length; p++) {
+                int before = gradient.examples();
+                gradient.accumulate(computed.get(p));
+                if (gradient.examples() - before != parts[p].length) {
+                    throw new IllegalStateException("gradient source returned " + (gradient.examples() - before)
+                            + " per-example rows for a micro-batch of " + parts[p].length + " examples");
+                }
+            }
+        } finally {
+            managers.forEach(NDManager::close);
         }
     }
 

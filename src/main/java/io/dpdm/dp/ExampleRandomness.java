@@ -101,7 +101,8 @@ public final class ExampleRandomness {
         };
     }
 
-    private RandomGenerator generator(long id, int k) {
+    /** Synchronized: lanes draw concurrently, and a Cipher is not thread-safe. */
+    private synchronized RandomGenerator generator(long id, int k) {
         byte[] block = ByteBuffer.allocate(16).putInt(TAG << 24 | k).putInt(step).putLong(id).array();
         try {
             return ALGORITHM.create(aes.doFinal(block));

@@ -5,7 +5,9 @@ import io.dpdm.nn.PerExampleGradients;
 
 /**
  * Per-example gradients of one physical micro-batch (DP-SGD step 1). Implemented by the training
- * loop on top of the network's per-example gradient code.
+ * loop on top of the network's per-example gradient code. Called concurrently from
+ * {@link io.dpdm.nn.Lanes} workers for disjoint parts of a micro-batch, so implementations must be
+ * thread-safe.
  */
 @FunctionalInterface
 public interface GradientSource {

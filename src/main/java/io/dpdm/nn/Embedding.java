@@ -6,8 +6,9 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Lookup table (classes, dim) mapping integer labels (N) to vectors (N, dim). The lookup is a
- * one-hot row times the table, so per-example mode is just a per-example matrix product and
- * example b's gradient touches only the rows of its own label(s).
+ * one-hot row times the table, so per-example mode is just a per-example matrix product,
+ * factored mode observes it as a {@link LinearMap}, and example b's gradient touches only the
+ * rows of its own label(s).
  *
  * @param table name of the table parameter
  * @param classes number of rows (labels must lie in [0, classes))
@@ -26,6 +27,7 @@ public record Embedding(String table, int classes) implements Layer {
             throw new IllegalArgumentException("embedding " + table + ": labels must be a vector, got " + labels.getShape());
         }
         NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes).toType(DataType.FLOAT32, false);
-        return PerExample.matMul(w, oneHot, w.get(table), null);
+        NDArray y = PerExample.matMul(w, oneHot, w.get(table), null);
+        return w.perExample() ? y : w.observe(Linear.map(table, null), oneHot, y);
     }
 }

@@ -14,7 +14,8 @@ import java.util.Map;
  * Per-example gradients of a factored pass (Opacus' hook method, with Bu et al.'s mixed ghost
  * clipping): for every observed {@link LinearMap}, example b's input rows A_b (n x in) and output
  * gradient rows G_b (n x out), n = K * rows per activation, determine its weight gradient
- * A_b^T G_b. Per layer the cheaper of two exact routes is taken:
+ * A_b^T G_b (a {@link ChannelAffineMap}'s gradients are per-channel sums, always materialised).
+ * Per linear map the cheaper of two exact routes is taken:
  *
  * <ul>
  *   <li>materialise the B gradients with one batched product (cost ~ n * in * out per example),
@@ -69,7 +70,12 @@ final class FactoredGradients implements PerExampleGradients {
             int draws, NDManager into) {
         Map<String, NDArray> dense = new LinkedHashMap<>();
         Map<String, Ghost> ghosts = new HashMap<>();
-        for (FactoredPass.Observation o : observations) {
+        for (FactoredPass.Observation observation : observations) {
+            if (observation instanceof FactoredPass.Affine o) {
+                affine(o, examples, draws, into, dense);
+                continue;
+            }
+            FactoredPass.Product o = (FactoredPass.Product) observation;
             LinearMap map = o.map();
             NDArray a = byExample(o.inputRows(), examples, draws);
             NDArray g = byExample(map.outputRows().apply(o.outputLeaf().getGradient()), examples, draws);
@@ -94,6 +100,18 @@ final class FactoredGradients implements PerExampleGradients {
             }
         });
         return new FactoredGradients(examples, Collections.unmodifiableMap(new LinkedHashMap<>(shapes)), dense, ghosts);
+    }
+
+    /** d scale = sum x_hat * g and d shift = sum g over each example's draws and positions: (B, C) each. */
+    private static void affine(FactoredPass.Affine o, int examples, int draws, NDManager into,
+            Map<String, NDArray> dense) {
+        NDArray g = o.outputLeaf().getGradient();
+        long channels = g.getShape().get(1);
+        Shape byExample = new Shape(draws, examples, channels, -1);
+        NDArray gRows = g.reshape(byExample);
+        int[] drawsAndPositions = {0, 3};
+        dense.put(o.map().scale(), keep(o.normalised().reshape(byExample).mul(gRows).sum(drawsAndPositions), into));
+        dense.put(o.map().shift(), keep(gRows.sum(drawsAndPositions), into));
     }
 
     /** Rows (K*B, r, d), draw-major, regrouped per example: (B, K*r, d). */

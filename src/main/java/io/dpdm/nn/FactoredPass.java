@@ -2,6 +2,7 @@ package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,14 +11,22 @@ import java.util.Set;
 
 /**
  * The {@link Weights} of a factored pass: shared weights that need no gradient, and a zero
- * leaf added to the output of every observed linear map, so that after backward the leaf's
- * gradient is d loss / d output (PyTorch keeps no gradient for non-leaves, and DJL has no hooks).
+ * leaf added to the output of every observed map, so that after backward the leaf's gradient
+ * is d loss / d output (PyTorch keeps no gradient for non-leaves, and DJL has no hooks).
  * Remembers which parameters were fetched, so a layer that is not observed cannot silently
  * get a zero gradient.
  */
 final class FactoredPass implements Weights {
-    /** One observed map: its input rows (N, r, in) and the leaf added to its output. */
-    record Observation(LinearMap map, NDArray inputRows, NDArray outputLeaf) {}
+    /** One observed layer and the leaf added to its output. */
+    sealed interface Observation permits Product, Affine {
+        NDArray outputLeaf();
+    }
+
+    /** A linear map: its input rows (N, r, in). */
+    record Product(LinearMap map, NDArray inputRows, NDArray outputLeaf) implements Observation {}
+
+    /** A per-channel affine: its normalised input (N, C, ...), detached. */
+    record Affine(ChannelAffineMap map, NDArray normalised, NDArray outputLeaf) implements Observation {}
 
     private final Map<String, NDArray> arrays;
     private final int examples;
@@ -51,17 +60,45 @@ final class FactoredPass implements Weights {
     @Override
     public NDArray observe(LinearMap map, NDArray input, NDArray output) {
         PerExample.checkRows(this, input, "factored " + map.weight());
-        for (String name : map.bias() == null ? List.of(map.weight()) : List.of(map.weight(), map.bias())) {
+        claim(map.bias() == null ? List.of(map.weight()) : List.of(map.weight(), map.bias()));
+        NDArray leaf = leafLike(output);
+        // input rows now, while the input is hot in cache, outside the autograd graph
+        observations.add(new Product(map, kept(map.inputRows().apply(input.stopGradient())), leaf));
+        return output.addi(leaf);
+    }
+
+    @Override
+    public NDArray observeAffine(ChannelAffineMap map, NDArray normalised, NDArray output) {
+        PerExample.checkRows(this, normalised, "factored " + map.scale());
+        claim(List.of(map.scale(), map.shift()));
+        NDArray leaf = leafLike(output);
+        observations.add(new Affine(map, kept(normalised.stopGradient()), leaf));
+        return output.addi(leaf);
+    }
+
+    private void claim(List<String> names) {
+        for (String name : names) {
             if (!observed.add(name)) {
                 throw new IllegalArgumentException("parameter " + name + " is used by two layers; factored per-example"
-                        + " gradients need each parameter in one linear map (use expanded weights)");
+                        + " gradients need each parameter in one observed layer (use expanded weights)");
             }
         }
-        NDArray leaf = manager.zeros(output.getShape(), output.getDataType());
+    }
+
+    private NDArray leafLike(NDArray output) {
+        NDArray leaf = kept(manager.zeros(output.getShape(), output.getDataType()));
         leaf.setRequiresGradient(true);
-        // input rows now, while the input is hot in cache, outside the autograd graph
-        observations.add(new Observation(map, map.inputRows().apply(input.stopGradient()), leaf));
-        return output.addi(leaf);
+        return leaf;
+    }
+
+    /**
+     * Out of any NDScope a layer runs in (the U-Net closes each stage's temporaries): what the
+     * pass records lives until the pass's own manager closes.
+     */
+    private NDArray kept(NDArray a) {
+        a.attach(manager);
+        NDScope.unregister(a);
+        return a;
     }
 
     /** The observations, after checking that every parameter the network read was observed. */
@@ -69,7 +106,8 @@ final class FactoredPass implements Weights {
         for (String name : fetched) {
             if (!observed.contains(name)) {
                 throw new IllegalArgumentException("parameter " + name + " belongs to a layer that factored per-example"
-                        + " gradients do not support (only Linear and dense Conv2d); use expanded weights");
+                        + " gradients do not support (only Linear, Embedding, dense Conv2d and GroupNorm); use expanded"
+                        + " weights");
             }
         }
         return observations;

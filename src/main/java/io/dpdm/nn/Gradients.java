@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -23,8 +22,8 @@ import java.util.function.Function;
  * Gradients are the buffers of leaves that exist only for that one call, so no later backward
  * pass can accumulate into them; forward results are copies.
  *
- * <p>Only one GradientCollector may exist per process: do not call the gradient methods
- * concurrently.
+ * <p>Gradient recording is per thread ({@link Torch#recordGradients}): passes on different threads
+ * are independent (they share only the read-only parameter store).
  */
 public final class Gradients {
     private Gradients() {}
@@ -67,8 +66,8 @@ public final class Gradients {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             FactoredPass w = new FactoredPass(views(store, pass, 0, false), examples, draws, training, pass);
-            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
-                collector.backward(summed(loss.apply(w), examples));
+            try (Torch.GradientRecording recording = Torch.recordGradients()) {
+                recording.backward(summed(loss.apply(w), examples));
             }
             Map<String, Shape> shapes = new LinkedHashMap<>();
             store.asMap().forEach((name, p) -> shapes.put(name, p.getShape()));
@@ -110,8 +109,8 @@ public final class Gradients {
             scope.suppressNotUsedWarning();
             Map<String, NDArray> leaves = views(store, pass, perExample ? examples : 0, true);
             Map<String, NDArray> gradients = new LinkedHashMap<>();
-            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
-                collector.backward(summed(loss.apply(
+            try (Torch.GradientRecording recording = Torch.recordGradients()) {
+                recording.backward(summed(loss.apply(
                         new PassWeights(leaves, perExample, examples, draws, training, pass)), examples));
             }
             // The gradient buffers are fresh (fresh leaves, one backward) and outlive their leaves

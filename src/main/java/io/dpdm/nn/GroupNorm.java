@@ -44,6 +44,8 @@ public record GroupNorm(String gain, String shift, int groups, float eps) implem
         NDArray zeroShift = w.manager().zeros(new Shape(perGroup));
         NDArray normalised = ai.djl.nn.norm.LayerNorm.layerNorm(x.reshape(n, groups, perGroup), new Shape(perGroup),
                 unitGain, zeroShift, eps).singletonOrThrow();
-        return PerExample.channelAffine(w, normalised.reshape(s), w.get(gain), w.get(shift));
+        NDArray xHat = normalised.reshape(s);
+        NDArray y = PerExample.channelAffine(w, xHat, w.get(gain), w.get(shift));
+        return w.perExample() ? y : w.observeAffine(new ChannelAffineMap(gain, shift), xHat, y);
     }
 }

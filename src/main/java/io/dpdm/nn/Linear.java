@@ -33,11 +33,14 @@ public record Linear(String weight, String bias) implements Layer {
         if (FlopCount.active()) {
             FlopCount.product(y.getShape(), x.getShape().get(x.getShape().dimension() - 1));
         }
-        return w.perExample() ? y : w.observe(map(), x, y);
+        return w.perExample() ? y : w.observe(map(weight, bias), x, y);
     }
 
-    /** Rows are the positions of the leading-axis row (e.g. attention tokens), values the last axis. */
-    private LinearMap map() {
+    /**
+     * A product with a weight stored (in, out) as factored mode sees it: rows are the positions
+     * of the leading-axis row (e.g. attention tokens), values the last axis.
+     */
+    static LinearMap map(String weight, String bias) {
         return new LinearMap(weight, bias, false, Linear::rows, Linear::rows);
     }
 

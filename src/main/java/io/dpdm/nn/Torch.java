@@ -8,13 +8,17 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
-/** The one way dpdm starts the PyTorch engine: always offline (DJL must never call home). */
+/**
+ * The one way dpdm starts the PyTorch engine: always offline (DJL must never call home), with
+ * native memory kept mapped between steps ({@link NativeAllocator}).
+ */
 public final class Torch {
     private Torch() {}
 
     public static Engine engine() {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
+        NativeAllocator.configure();
         return Engine.getEngine("PyTorch");
     }
 
@@ -45,6 +49,37 @@ public final class Torch {
      */
     public static void assign(NDArray dst, NDArray src) {
         dst.set(new NDIndex(":"), src);
+    }
+
+    /**
+     * Records the operations of the calling thread for a backward pass until closed (PyTorch's
+     * grad mode is per thread). DJL's GradientCollector does the same but allows one collector
+     * per process; this one lets threads run independent passes concurrently.
+     */
+    public static GradientRecording recordGradients() {
+        engine();
+        return new GradientRecording();
+    }
+
+    /** A thread's gradient recording; {@link #backward} of a scalar fills its leaves' gradients. */
+    public static final class GradientRecording implements AutoCloseable {
+        private final boolean previous = JniUtils.isGradMode();
+
+        private GradientRecording() {
+            JniUtils.setGradMode(true);
+        }
+
+        /** d scalar / d leaf into every leaf the scalar depends on; frees the graph. */
+        public void backward(NDArray scalar) {
+            try (NDArray ones = scalar.onesLike()) {
+                JniUtils.backward((PtNDArray) scalar, (PtNDArray) ones, false, false);
+            }
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
     }
 
     /** PyTorch's intra-op thread count (one per core unless -Dai.djl.pytorch.num_threads says otherwise). */

@@ -16,8 +16,9 @@ import ai.djl.ndarray.NDManager;
  * </ul>
  *
  * <p>A third mode, factored ({@link Gradients#factored}), runs with shared weights and asks the
- * layers that are linear in their weights (Linear, dense Conv2d) to report their input and
- * output through {@link #observe}; per-example gradients are then formed from those.
+ * layers that are linear in their weights (Linear, Embedding, dense Conv2d, and the per-channel
+ * affine of GroupNorm) to report their input and output through {@link #observe} and
+ * {@link #observeAffine}; per-example gradients are then formed from those.
  *
  * <p>Activation layout, in every mode: the leading axis has {@code draws() * examples()} rows,
  * draw-major (row = k * B + b), so the K noise draws of example b are rows b, B + b, 2B + b, ...
@@ -53,6 +54,14 @@ public interface Weights {
      * it can read; the other modes return {@code output} itself.
      */
     default NDArray observe(LinearMap map, NDArray input, NDArray output) {
+        return output;
+    }
+
+    /**
+     * Called by per-channel affine layers with their normalised input x_hat and their output
+     * x_hat * scale + shift; like {@link #observe}, factored mode records them.
+     */
+    default NDArray observeAffine(ChannelAffineMap map, NDArray normalised, NDArray output) {
         return output;
     }
 }

@@ -19,15 +19,21 @@
  *       broadcasts. One backward pass of sum_b loss_b then leaves d loss_b / d theta in row b of
  *       each leaf's gradient, already summed over the example's K draws, exactly what DPDM's
  *       noise multiplicity clips.</li>
- *   <li><b>factored</b> ({@code factored}): shared weights; Linear and dense Conv2d layers
- *       report their input and output ({@link io.dpdm.nn.Weights#observe}), a zero leaf added
- *       to each output yields its gradient, and {@link io.dpdm.nn.PerExampleGradients} forms
- *       per-example norms and clipped sums from inputs x output gradients (materialised or by
- *       ghost norms, whichever is cheaper per layer). Networks with other parametrised layers
- *       are refused. Used for the classifiers (CNN private step 2.9x faster than with expanded weights);
- *       the U-Net keeps expanded weights (its 28x28 im2col columns are too large).</li>
+ *   <li><b>factored</b> ({@code factored}): shared weights; Linear, Embedding and dense Conv2d
+ *       layers report their input and output ({@link io.dpdm.nn.Weights#observe}), GroupNorm its
+ *       normalised input and output ({@link io.dpdm.nn.Weights#observeAffine}), a zero leaf
+ *       added to each output yields its gradient, and {@link io.dpdm.nn.PerExampleGradients}
+ *       forms per-example norms and clipped sums from inputs x output gradients (materialised or
+ *       by ghost norms, whichever is cheaper per layer). Grouped convolutions are refused. Used
+ *       for the classifiers (CNN private step 2.9x faster than with expanded weights). The U-Net
+ *       keeps expanded weights: measured with {@code dpdm bench dp-step --model unet-cpu
+ *       --examples 256 --method factored}, its factored step is 1.2-1.4x slower (the im2col
+ *       columns of 14x14 maps cost more than the grouped convolutions they replace).</li>
  * </ul>
- * Statistics never mix rows (group norm is per row; there is no batch norm), so examples stay
+ * Independent passes (the parts of a micro-batch, sampling chunks) run concurrently in
+ * {@link io.dpdm.nn.Lanes}; gradient recording is per thread ({@link io.dpdm.nn.Torch#recordGradients}).
+ *
+ * <p>Statistics never mix rows (group norm is per row; there is no batch norm), so examples stay
  * independent, which per-example clipping requires.
  *
  * <p>DJL hazard (verified): arithmetic with a Java number ({@code x.mul(0.5f)}) or DJL's swish

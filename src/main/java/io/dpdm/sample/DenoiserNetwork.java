@@ -11,17 +11,14 @@ import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNet;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.Gradients;
+import io.dpdm.nn.Lanes;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A U-Net wrapped in its preconditioning (D = c_skip x + c_out F(c_in x, c_noise), EDM eq. 7), as
@@ -39,21 +36,18 @@ public final class DenoiserNetwork implements AutoCloseable {
     static final int CHUNK_ROWS = 64;
 
     /**
-     * Chunks run concurrently on worker threads, each with ONE PyTorch thread, instead of one
-     * chunk at a time on all of PyTorch's threads: a 64-row chunk's element-wise passes and small
-     * convolutions split poorly across threads, whole chunks split perfectly. Null with one worker.
+     * Chunks run concurrently in {@link Lanes} (worker threads with ONE PyTorch thread each)
+     * instead of one chunk at a time on all of PyTorch's threads: a 64-row chunk's element-wise
+     * passes and small convolutions split poorly across threads, whole chunks split perfectly.
      */
-    private final ExecutorService pool;
-    /** PyTorch's thread count at creation, restored on close (the workers lower the global one). */
-    private final int intraOpThreads;
+    private final boolean concurrent;
 
     private final ParameterStore store;
     private final UNet unet;
     private final Preconditioned model;
 
-    private DenoiserNetwork(UNetConfig network, Preconditioning preconditioning, long seed, int workers) {
-        intraOpThreads = Torch.intraOpThreads();
-        pool = workers > 1 ? Executors.newFixedThreadPool(workers, DenoiserNetwork::worker) : null;
+    private DenoiserNetwork(UNetConfig network, Preconditioning preconditioning, long seed, boolean concurrent) {
+        this.concurrent = concurrent;
         store = new ParameterStore(seed);
         unet = UNet.create(store, network);
         model = new Preconditioned(unet, preconditioning);
@@ -61,13 +55,13 @@ public final class DenoiserNetwork implements AutoCloseable {
 
     /** A freshly initialised network (benchmarks; the start point before {@link #assign}). */
     public static DenoiserNetwork create(UNetConfig network, Preconditioning preconditioning, long seed) {
-        return create(network, preconditioning, seed, Torch.intraOpThreads());
+        return create(network, preconditioning, seed, true);
     }
 
-    /** As {@link #create(UNetConfig, Preconditioning, long)} with {@code workers} concurrent chunks. */
-    static DenoiserNetwork create(UNetConfig network, Preconditioning preconditioning, long seed, int workers) {
+    /** As {@link #create(UNetConfig, Preconditioning, long)}, chunks in lanes or one after another. */
+    static DenoiserNetwork create(UNetConfig network, Preconditioning preconditioning, long seed, boolean concurrent) {
         Torch.engine();
-        return new DenoiserNetwork(network, preconditioning, seed, workers);
+        return new DenoiserNetwork(network, preconditioning, seed, concurrent);
     }
 
     /**
@@ -111,34 +105,22 @@ public final class DenoiserNetwork implements AutoCloseable {
             if (rows <= CHUNK_ROWS) {
                 return evaluate(x, sigma, labels);
             }
-            Executor executor = pool == null ? Runnable::run : pool;
-            List<CompletableFuture<NDArray>> chunks = new ArrayList<>();
+            List<Supplier<NDArray>> chunks = new ArrayList<>();
             for (int start = 0; start < rows; start += CHUNK_ROWS) {
                 int from = start;
                 int end = Math.min(rows, start + CHUNK_ROWS);
                 NDArray part = x.get(from + ":" + end);
-                chunks.add(CompletableFuture.supplyAsync(() -> evaluate(part, Arrays.copyOfRange(sigma, from, end),
-                        labels == null ? null : Arrays.copyOfRange(labels, from, end)), executor));
+                chunks.add(() -> evaluate(part, Arrays.copyOfRange(sigma, from, end),
+                        labels == null ? null : Arrays.copyOfRange(labels, from, end)));
             }
-            NDList parts = new NDList(chunks.size());
-            for (CompletableFuture<NDArray> chunk : chunks) {
-                try {
-                    parts.add(chunk.join());
-                } catch (CompletionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : e;
-                }
+            List<NDArray> parts = new ArrayList<>(chunks.size());
+            if (concurrent) {
+                parts.addAll(Lanes.all(chunks));
+            } else {
+                chunks.forEach(c -> parts.add(c.get()));
             }
-            return NDArrays.concat(parts, 0);
+            return NDArrays.concat(new NDList(parts), 0);
         };
-    }
-
-    private static Thread worker(Runnable task) {
-        Thread t = new Thread(() -> {
-            Torch.setIntraOpThreads(1);
-            task.run();
-        }, "dpdm-denoiser");
-        t.setDaemon(true);
-        return t;
     }
 
     private NDArray evaluate(NDArray x, double[] sigma, int[] labels) {
@@ -163,10 +145,6 @@ public final class DenoiserNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
-            Torch.setIntraOpThreads(intraOpThreads); // the global count the workers lowered
-        }
         store.close();
     }
 }

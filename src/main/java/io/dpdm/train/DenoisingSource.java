@@ -22,7 +22,8 @@ import java.util.function.Function;
  * exactly by a resumed run.
  *
  * <p>Collects each example's loss value as a Java float: these are computed on private data and
- * are NOT covered by the DP guarantee (operator diagnostics only). One instance per step.
+ * are NOT covered by the DP guarantee (operator diagnostics only). One instance per step; thread
+ * safe (lanes call it concurrently).
  */
 final class DenoisingSource {
     private final ParameterStore store;
@@ -53,12 +54,20 @@ final class DenoisingSource {
     }
 
     /** Mean per-example loss over the examples seen so far this step (NaN if none). */
-    double meanLoss() {
+    synchronized double meanLoss() {
         return examples == 0 ? Double.NaN : lossSum / examples;
     }
 
-    int examples() {
+    synchronized int examples() {
         return examples;
+    }
+
+    /** Lanes report their losses concurrently. */
+    private synchronized void record(float[] losses) {
+        for (float v : losses) {
+            lossSum += v;
+        }
+        examples += losses.length;
     }
 
     private Function<Weights, NDArray> lossOf(int[] indices, BatchRandomness randomness, NDManager manager) {
@@ -73,10 +82,7 @@ final class DenoisingSource {
         int[] y = labels;
         return w -> {
             NDArray perExample = loss.perExample(w, x0, y, randomness);
-            for (float v : perExample.toFloatArray()) {
-                lossSum += v;
-            }
-            examples += indices.length;
+            record(perExample.toFloatArray());
             return perExample;
         };
     }

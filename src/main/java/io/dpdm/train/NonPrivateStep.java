@@ -9,9 +9,13 @@ import io.dpdm.dp.Ema;
 import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.Optimizer;
 import io.dpdm.dp.PoissonSampler;
+import io.dpdm.nn.Lanes;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The non-private twin of DP-SGD for comparison runs (epsilon = inf): Poisson batches from the
@@ -50,11 +54,19 @@ final class NonPrivateStep implements StepEngine {
             Map<String, NDArray> sum = new LinkedHashMap<>();
             params.forEach((name, p) -> sum.put(name, stepManager.zeros(p.getShape(), p.getDataType())));
             for (int from = 0; from < batch.length; from += microBatchSize) {
-                int[] indices = Arrays.copyOfRange(batch, from, Math.min(batch.length, from + microBatchSize));
-                try (NDScope microScope = new NDScope();
-                        NDManager micro = base.newSubManager()) {
+                int[][] parts = Lanes.split(Arrays.copyOfRange(batch, from, Math.min(batch.length, from + microBatchSize)));
+                List<NDManager> managers = new ArrayList<>(parts.length);
+                try (NDScope microScope = new NDScope()) {
                     microScope.suppressNotUsedWarning();
-                    source.batch(indices, examples, micro).forEach((name, g) -> sum.get(name).addi(g));
+                    List<Supplier<Map<String, NDArray>>> passes = new ArrayList<>(parts.length);
+                    for (int[] part : parts) {
+                        NDManager m = base.newSubManager();
+                        managers.add(m);
+                        passes.add(() -> source.batch(part, examples, m));
+                    }
+                    Lanes.all(passes).forEach(g -> g.forEach((name, v) -> sum.get(name).addi(v)));
+                } finally {
+                    managers.forEach(NDManager::close);
                 }
             }
             float divisor = (float) sampler.expectedBatchSize();

@@ -124,8 +124,8 @@ public enum Preset {
                 network, 0, intervals, warmStart, publicStart);
     }
 
-    /** The preset's U-Net for square images of {@code shape}: on patches when the side allows. */
-    private UNetConfig network(ImageShape s, int numClasses) {
+    /** The preset's U-Net for square images of shape {@code s}: on patches when the side allows. */
+    public UNetConfig network(ImageShape s, int numClasses) {
         if (patch == 1 || s.height() % (2 * patch) != 0) { // DPDM: three levels on pixels
             return new UNetConfig(s.height(), s.channels(), nf, List.of(1, 2, 2), blocks, List.of(s.height() / 4), 0,
                     numClasses);

@@ -11,13 +11,16 @@ import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.Torch;
 import io.dpdm.nn.Weights;
+import io.dpdm.nn.LoopReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Per-example gradients of the U-Net (expanded weights, one backward pass) against the obviously
- * correct reference: one ordinary backward pass per example.
+ * Per-example gradients of the U-Net (expanded weights, and the factored method: one backward
+ * pass each) against the obviously correct reference: one ordinary backward pass per example.
  */
 class UNetGradientTest {
     private static final int B = 3;
@@ -105,13 +108,18 @@ class UNetGradientTest {
             int[] all = {0, 1, 2};
             Map<String, NDArray> perExample = Gradients.perExample(m, store, B, K, null, w -> batch.loss(w, model, all));
             Map<String, NDArray> whole = Gradients.batch(m, store, B, K, null, w -> batch.loss(w, model, all));
+            List<Map<String, NDArray>> singles = new ArrayList<>();
             for (int b = 0; b < B; b++) {
                 int example = b;
                 Map<String, NDArray> alone = Gradients.batch(m, store, 1, K, null, w -> batch.loss(w, model, example));
                 for (String name : store.asMap().keySet()) {
                     assertClose(alone.get(name), perExample.get(name).get(b), name + " of example " + b);
                 }
+                singles.add(alone);
             }
+            // What clipping reads (norms, weighted sums), by the factored method, against the same loop.
+            LoopReference.assertMatches("factored " + config, Gradients.factored(m, store, B, K, null,
+                    w -> batch.loss(w, model, all)), singles);
             for (String name : store.asMap().keySet()) {
                 assertClose(whole.get(name), perExample.get(name).sum(new int[] {0}), name + " summed");
             }
@@ -126,7 +134,7 @@ class UNetGradientTest {
     /** Patch size 2: 8x8 images as a 4x4 grid of 2x2 patches (4 channels), levels at 4 and 2. */
     @Test
     void patchedPerExampleGradientsEqualABatchOfOneLoop() {
-        perExampleMatchesLoop(new UNetConfig(8, 1, 8, java.util.List.of(1, 2), 1, java.util.List.of(2), 0, 3, 2));
+        perExampleMatchesLoop(new UNetConfig(8, 1, 8, List.of(1, 2), 1, List.of(2), 0, 3, 2));
     }
 
     @Test

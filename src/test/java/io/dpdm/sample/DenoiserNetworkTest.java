@@ -23,13 +23,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DenoiserNetworkTest {
     /**
      * Chunked evaluation of many rows equals evaluating each row on its own, whether the chunks
-     * run one after another or concurrently on worker threads (three chunks for two workers).
+     * run one after another or concurrently in lanes (three chunks for two lanes).
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 2})
-    void rowsAreEvaluatedIndependentlyOfChunking(int workers) {
+    @ValueSource(booleans = {false, true})
+    void rowsAreEvaluatedIndependentlyOfChunking(boolean concurrent) {
         int rows = 2 * DenoiserNetwork.CHUNK_ROWS + 6;
-        try (DenoiserNetwork net = DenoiserNetwork.create(UNetConfig.tiny(1, 3), new Preconditioning.Edm(), 5, workers);
+        try (DenoiserNetwork net = DenoiserNetwork.create(UNetConfig.tiny(1, 3), new Preconditioning.Edm(), 5, concurrent);
                 NDManager m = Torch.engine().newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(rows, 1, 8, 8)).mul(3);
             double[] sigma = new double[rows];

@@ -1,0 +1,93 @@
+package io.dpdm.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * Independent passes run concurrently, each on a worker thread with ONE PyTorch thread, instead
+ * of one after another on all of PyTorch's threads: small convolutions, grouped (per-example)
+ * convolutions and element-wise passes split poorly across threads, whole passes split
+ * perfectly. Measured on 2 cores (Intel Xeon, AVX-512), a 256-example pass of the cpu preset's
+ * U-Net as two 128-example passes: ordinary gradient 1.08x faster, per-example gradients 1.04x
+ * (nf 16) and 1.2-1.5x (nf 32); sampling uses the same workers for 64-row chunks.
+ *
+ * <p>One lane per PyTorch thread of the process ({@code -Dai.djl.pytorch.num_threads}); with one
+ * there are no workers and passes run on the caller. The caller keeps its own thread count.
+ * Gradient recording is per thread ({@link Torch#recordGradients}), so lanes may each run a
+ * backward pass.
+ */
+public final class Lanes {
+    private static ExecutorService pool;
+    private static int count;
+
+    private Lanes() {}
+
+    /** How many passes run at once. */
+    public static synchronized int count() {
+        if (count == 0) {
+            count = Math.max(1, Torch.intraOpThreads());
+            pool = count > 1 ? Executors.newFixedThreadPool(count, Lanes::worker) : null;
+        }
+        return count;
+    }
+
+    /**
+     * Runs the tasks, at most {@link #count} at a time, and returns their results in task order.
+     * A single task (or a single lane) runs on the caller. A task's exception is rethrown as is.
+     */
+    public static <T> List<T> all(List<Supplier<T>> tasks) {
+        if (tasks.size() == 1 || count() == 1) {
+            List<T> out = new ArrayList<>(tasks.size());
+            tasks.forEach(t -> out.add(t.get()));
+            return out;
+        }
+        List<CompletableFuture<T>> running = new ArrayList<>(tasks.size());
+        tasks.forEach(t -> running.add(CompletableFuture.supplyAsync(t, pool)));
+        List<T> out = new ArrayList<>(tasks.size());
+        RuntimeException failure = null;
+        for (CompletableFuture<T> f : running) { // wait for every task, so none outlives the call
+            try {
+                out.add(f.join());
+            } catch (CompletionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return out;
+    }
+
+    /**
+     * {@code indices} in at most {@link #count} consecutive, non-empty parts whose sizes differ by
+     * at most one (the parts of a physical pass: together they hold what the pass held).
+     */
+    public static int[][] split(int[] indices) {
+        int parts = Math.max(1, Math.min(count(), indices.length));
+        int[][] out = new int[parts][];
+        int from = 0;
+        for (int p = 0; p < parts; p++) {
+            int size = indices.length / parts + (p < indices.length % parts ? 1 : 0);
+            out[p] = Arrays.copyOfRange(indices, from, from + size);
+            from += size;
+        }
+        return out;
+    }
+
+    private static Thread worker(Runnable task) {
+        Thread t = new Thread(() -> {
+            Torch.setIntraOpThreads(1);
+            task.run();
+        }, "dpdm-lane");
+        t.setDaemon(true);
+        return t;
+    }
+}
