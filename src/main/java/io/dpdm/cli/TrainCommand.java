@@ -87,6 +87,9 @@ final class TrainCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--ema-decay", paramLabel = "D", description = "EMA decay of the weights.")
     Double emaDecay;
+    @Option(names = "--lr-decay", paramLabel = "F",
+            description = "Last fraction of the steps over which the learning rate falls linearly to 0.")
+    Double lrDecay;
     @Option(names = "--preconditioning", paramLabel = "edm|v-prediction|vp|ve",
             description = "Parameterisation (with its standard training noise distribution).")
     String preconditioning;
@@ -248,6 +251,7 @@ final class TrainCommand implements Callable<Integer> {
         ObjectNode optimisation = f.putObject("optimisation");
         putIf(optimisation, "lr", lr);
         putIf(optimisation, "emaDecay", emaDecay);
+        putIf(optimisation, "lrDecay", lrDecay);
         putIf(optimisation, "clipNorm", clipNorm);
         putIf(optimisation, "clipping", clipping == null ? null : clipping.toUpperCase(Locale.ROOT));
         putIf(f.putObject("network"), "baseChannels", baseChannels);

@@ -176,8 +176,15 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param emaDecay EMA decay in [0, 1)
      * @param clipNorm C &gt; 0 (ignored when non-private)
      * @param clipping FLAT or PER_LAYER
+     * @param lrDecay the last fraction of the run's steps over which lr falls linearly to 0, in
+     *     [0, 1] (0, the default, keeps it constant: {@link io.dpdm.dp.LearningRate})
      */
-    public record Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping) {
+    public record Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping, double lrDecay) {
+        /** A constant learning rate. */
+        public Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping) {
+            this(lr, emaDecay, clipNorm, clipping, 0);
+        }
+
         public Optimisation {
             if (!(lr > 0 && Double.isFinite(lr))) {
                 throw new IllegalArgumentException("optimisation.lr must be finite and > 0, got " + lr);
@@ -188,7 +195,15 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
             if (!(clipNorm > 0 && Double.isFinite(clipNorm))) {
                 throw new IllegalArgumentException("optimisation.clipNorm must be finite and > 0, got " + clipNorm);
             }
+            if (!(lrDecay >= 0 && lrDecay <= 1)) {
+                throw new IllegalArgumentException("optimisation.lrDecay must be in [0, 1], got " + lrDecay);
+            }
             clipping = clipping == null ? Clipping.FLAT : clipping;
+        }
+
+        /** The learning rate of each of a run's {@code steps} updates. */
+        public io.dpdm.dp.LearningRate learningRate(long steps) {
+            return new io.dpdm.dp.LearningRate(lr, steps, lrDecay);
         }
     }
 

@@ -368,7 +368,7 @@ public final class Trainer implements AutoCloseable {
     private StepEngine buildEngine() {
         Map<String, NDArray> params = store.asMap();
         TrainConfig.Optimisation o = config.optimisation();
-        Adam adam = new Adam(params, o.lr());
+        Adam adam = new Adam(params, o.learningRate(plan.steps()));
         Ema ema = new Ema(params, o.emaDecay());
         if (!config.isPrivate()) {
             PoissonSampler sampler = new PoissonSampler(plan.datasetSize(), plan.sampleRate());

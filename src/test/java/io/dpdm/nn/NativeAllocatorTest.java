@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The malloc settings take effect in the process that starts the engine, as glibc itself reports
- * them: a 16 MB block (above glibc's default mmap threshold of 128 KB, so a fresh mmap without the
- * settings) comes out of an arena, and freeing it keeps the memory mapped.
+ * them: blocks of 16 MB and 48 MB (above glibc's default mmap threshold of 128 KB, so fresh mmaps
+ * without the settings) come out of an arena, and freeing them keeps the memory mapped.
  */
 class NativeAllocatorTest {
     /** glibc's struct mallinfo2 (glibc 2.33+): sizes summed over all arenas. */
@@ -48,6 +48,10 @@ class NativeAllocatorTest {
         Memory block = new Memory(16 << 20);
         block.setByte((16 << 20) - 1, (byte) 1);
         assertEquals(mappedBefore, glibc.mallinfo2().hblks, "a 16 MB block was given its own mmap");
+        try (Memory large = new Memory(48L << 20)) { // beyond the highest mmap threshold glibc accepts (32 MB)
+            large.setByte((48L << 20) - 1, (byte) 1);
+            assertEquals(mappedBefore, glibc.mallinfo2().hblks, "a 48 MB block was given its own mmap");
+        }
         long inArenas = glibc.mallinfo2().arena;
         block.close();
         assertTrue(glibc.mallinfo2().arena >= inArenas, "freeing the block returned arena memory to the kernel");
