@@ -77,6 +77,9 @@ final class TrainCommand implements Callable<Integer> {
     Long steps;
     @Option(names = "--micro-batch", paramLabel = "M", description = "Examples per physical pass (memory).")
     Integer microBatch;
+    @Option(names = "--draws-per-pass", paramLabel = "D",
+            description = "At most D of an example's K draws per physical pass (memory: M x D rows).")
+    Integer drawsPerPass;
     @Option(names = "--draws", paramLabel = "K", description = "Noise draws per example (noise multiplicity).")
     Integer draws;
     @Option(names = "--clip-norm", paramLabel = "C", description = "Per-example clipping norm.")
@@ -229,6 +232,7 @@ final class TrainCommand implements Callable<Integer> {
         ObjectNode schedule = f.putObject("schedule");
         putIf(schedule, "batchSize", batchSize);
         putIf(schedule, "microBatchSize", microBatch);
+        putIf(schedule, "drawsPerPass", drawsPerPass);
         if (epochs != null || steps != null) { // the other one of the pair is dropped
             schedule.set("epochs", epochs == null ? null : JsonNodeFactory.instance.numberNode(epochs));
             schedule.set("steps", steps == null ? null : JsonNodeFactory.instance.numberNode(steps));

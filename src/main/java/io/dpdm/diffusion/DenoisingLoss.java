@@ -47,6 +47,14 @@ public record DenoisingLoss(Preconditioned model, NoiseDistribution noise, int d
     }
 
     /**
+     * The same loss over {@code d} draws: a pass that holds d of an example's K draws (the K-draw
+     * loss is the d-weighted mean of its passes' losses).
+     */
+    public DenoisingLoss withDraws(int d) {
+        return new DenoisingLoss(model, noise, d, numClasses, labelDropout, augmentation);
+    }
+
+    /**
      * One loss per example.
      *
      * @param w parameters of this pass; must have examples() = B and draws() = K

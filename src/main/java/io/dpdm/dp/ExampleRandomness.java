@@ -64,9 +64,19 @@ public final class ExampleRandomness {
      * draws each, made when first asked for.
      */
     public BatchRandomness batch(long[] ids, int draws) {
-        if (ids.length < 1 || draws < 1) {
-            throw new IllegalArgumentException("a pass needs >= 1 example and >= 1 draw, got " + ids.length + " and "
-                    + draws);
+        return batch(ids, 0, draws);
+    }
+
+    /**
+     * The generators of a pass that holds draws firstDraw .. firstDraw + draws - 1 of each record
+     * (an example's K draws split across passes): the pass's draw k is the record's draw
+     * firstDraw + k, and each pass gets its own fresh copy of the record's shared generator, so
+     * every pass of the split draws the same shared values (label dropout) as the whole.
+     */
+    public BatchRandomness batch(long[] ids, int firstDraw, int draws) {
+        if (ids.length < 1 || draws < 1 || firstDraw < 0) {
+            throw new IllegalArgumentException("a pass needs >= 1 example, >= 1 draw and a first draw >= 0, got "
+                    + ids.length + ", " + draws + " and " + firstDraw);
         }
         long[] records = ids.clone();
         RandomGenerator[] perExample = new RandomGenerator[records.length];
@@ -94,7 +104,7 @@ public final class ExampleRandomness {
             public RandomGenerator draw(int b, int k) {
                 int row = k * records.length + b;
                 if (perDraw[row] == null) {
-                    perDraw[row] = ExampleRandomness.this.draw(records[b], k);
+                    perDraw[row] = ExampleRandomness.this.draw(records[b], firstDraw + k);
                 }
                 return perDraw[row];
             }

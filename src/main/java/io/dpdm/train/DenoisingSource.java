@@ -30,27 +30,67 @@ final class DenoisingSource {
     private final DenoisingLoss loss;
     private final ImageSplit data;
     private final boolean conditional;
+    private final int drawsPerPass;
     private double lossSum;
     private int examples;
 
-    DenoisingSource(ParameterStore store, DenoisingLoss loss, ImageSplit data) {
+    /** @param drawsPerPass at most this many of an example's K draws per pass (1 &lt;= D &lt;= K) */
+    DenoisingSource(ParameterStore store, DenoisingLoss loss, ImageSplit data, int drawsPerPass) {
+        if (drawsPerPass < 1 || drawsPerPass > loss.draws()) {
+            throw new IllegalArgumentException("draws per pass must be in [1, " + loss.draws() + "], got "
+                    + drawsPerPass);
+        }
         this.store = store;
         this.loss = loss;
         this.data = data;
         this.conditional = loss.numClasses() > 0;
+        this.drawsPerPass = drawsPerPass;
     }
 
     /** Per-example gradients of the micro-batch {@code indices} (expanded weights: U-Nets). */
     PerExampleGradients perExample(int[] indices, ExampleRandomness randomness, NDManager manager) {
-        BatchRandomness r = randomness.batch(data.recordIds(indices), loss.draws());
-        return PerExampleGradients.of(
-                Gradients.perExample(manager, store, indices.length, loss.draws(), r, lossOf(indices, r, manager)));
+        return PerExampleGradients.of(overDraws(indices, randomness, manager, true));
     }
 
     /** The ordinary gradient of the micro-batch's summed loss. */
     Map<String, NDArray> batch(int[] indices, ExampleRandomness randomness, NDManager manager) {
-        BatchRandomness r = randomness.batch(data.recordIds(indices), loss.draws());
-        return Gradients.batch(manager, store, indices.length, loss.draws(), r, lossOf(indices, r, manager));
+        return overDraws(indices, randomness, manager, false);
+    }
+
+    /**
+     * The gradients of the K-draw loss, D draws per pass. An example's loss is the mean over its
+     * draws, so its K-draw gradient is the sum over passes of (d / K) times the pass's gradient;
+     * each draw keeps its own keyed generator and each pass restarts the example's shared one, so
+     * the split changes only the float summation order. One pass holds all K when D = K.
+     */
+    private Map<String, NDArray> overDraws(int[] indices, ExampleRandomness randomness, NDManager manager,
+            boolean perExample) {
+        long[] ids = data.recordIds(indices);
+        int k = loss.draws();
+        Map<String, NDArray> total = null;
+        for (int first = 0; first < k; first += drawsPerPass) {
+            int d = Math.min(drawsPerPass, k - first);
+            float share = (float) d / k;
+            BatchRandomness r = randomness.batch(ids, first, d);
+            Function<Weights, NDArray> passLoss = lossOf(loss.withDraws(d), indices, r, manager, share, first == 0);
+            Map<String, NDArray> g = perExample
+                    ? Gradients.perExample(manager, store, indices.length, d, r, passLoss)
+                    : Gradients.batch(manager, store, indices.length, d, r, passLoss);
+            if (d == k) {
+                return g;
+            }
+            if (total == null) {
+                g.values().forEach(a -> a.muli(share));
+                total = g;
+            } else {
+                total.forEach((name, sum) -> {
+                    try (NDArray part = g.get(name)) {
+                        sum.addi(part.muli(share));
+                    }
+                });
+            }
+        }
+        return total;
     }
 
     /** Mean per-example loss over the examples seen so far this step (NaN if none). */
@@ -62,15 +102,21 @@ final class DenoisingSource {
         return examples;
     }
 
-    /** Lanes report their losses concurrently. */
-    private synchronized void record(float[] losses) {
+    /**
+     * Lanes report their losses concurrently; a pass of d of K draws adds d/K of each example's
+     * loss, and the first pass counts the examples.
+     */
+    private synchronized void record(float[] losses, float share, boolean counts) {
         for (float v : losses) {
-            lossSum += v;
+            lossSum += share * v;
         }
-        examples += losses.length;
+        if (counts) {
+            examples += losses.length;
+        }
     }
 
-    private Function<Weights, NDArray> lossOf(int[] indices, BatchRandomness randomness, NDManager manager) {
+    private Function<Weights, NDArray> lossOf(DenoisingLoss passLoss, int[] indices, BatchRandomness randomness,
+            NDManager manager, float share, boolean counts) {
         NDArray x0 = data.images(manager, indices);
         int[] labels = null;
         if (conditional) {
@@ -81,8 +127,8 @@ final class DenoisingSource {
         }
         int[] y = labels;
         return w -> {
-            NDArray perExample = loss.perExample(w, x0, y, randomness);
-            record(perExample.toFloatArray());
+            NDArray perExample = passLoss.perExample(w, x0, y, randomness);
+            record(perExample.toFloatArray(), share, counts);
             return perExample;
         };
     }

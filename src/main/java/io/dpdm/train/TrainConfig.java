@@ -118,8 +118,16 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param steps length in logical steps, or null when {@code epochs} is given
      * @param microBatchSize examples per physical pass (bounds memory; the draws are keyed per
      *     example, so the result does not depend on it beyond float summation order)
+     * @param drawsPerPass at most this many of an example's K draws per pass, or null for all K:
+     *     with {@code microBatchSize} it bounds a pass to M x D activation rows for any B x K (each
+     *     draw is keyed by its index, so the split changes only float summation order)
      */
-    public record Schedule(int batchSize, Double epochs, Long steps, int microBatchSize) {
+    public record Schedule(int batchSize, Double epochs, Long steps, int microBatchSize, Integer drawsPerPass) {
+        /** Every draw of an example in one pass. */
+        public Schedule(int batchSize, Double epochs, Long steps, int microBatchSize) {
+            this(batchSize, epochs, steps, microBatchSize, null);
+        }
+
         public Schedule {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("schedule.batchSize must be >= 1, got " + batchSize);
@@ -137,6 +145,14 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
             if (microBatchSize < 1) {
                 throw new IllegalArgumentException("schedule.microBatchSize must be >= 1, got " + microBatchSize);
             }
+            if (drawsPerPass != null && drawsPerPass < 1) {
+                throw new IllegalArgumentException("schedule.drawsPerPass must be >= 1, got " + drawsPerPass);
+            }
+        }
+
+        /** Draws per pass for an objective of {@code draws} = K. */
+        public int drawsPerPass(int draws) {
+            return drawsPerPass == null ? draws : Math.min(drawsPerPass, draws);
         }
 
         /** Logical steps for a data set of {@code n} examples. */

@@ -324,7 +324,7 @@ public final class Trainer implements AutoCloseable {
         try (Progress progress = Progress.create(progressEnabled, total, engine.steps())) {
             while (engine.steps() < stopAt && !stopRequested) {
                 long t = engine.steps();
-                DenoisingSource source = new DenoisingSource(store, loss, data.train());
+                DenoisingSource source = new DenoisingSource(store, loss, data.train(), config.schedule().drawsPerPass(loss.draws()));
                 long begin = System.nanoTime();
                 long cpuBegin = processCpuNanos();
                 int batch = engine.step(source);

@@ -3,6 +3,7 @@ package io.dpdm.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.dpdm.data.ImageShape;
 import io.dpdm.data.ImageSplit;
@@ -20,7 +21,9 @@ import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.PerExampleGradients;
 import io.dpdm.nn.Torch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * when one record is added: the per-example draws (label dropout, augmentation, sigma, noise,
  * dropout masks) must belong to the record, not to its position in the data set, the batch or
  * the micro-batch. Checked at the per-example level with one secret key: the same records, with a
- * new record inserted before them (every index shifts), in other micro-batches.
+ * new record inserted before them (every index shifts), in other micro-batches, and with their K
+ * draws split across passes.
  */
 class PositionIndependenceTest {
     private static final ImageShape SHAPE = new ImageShape(1, 8, 8);
@@ -60,11 +64,11 @@ class PositionIndependenceTest {
             DpRandom key = DpRandom.newRunSecret();
             ExampleRandomness step = key.examples(7);
             List<String> names = List.copyOf(store.asMap().keySet());
-            float[][][] alone = clipped(new DenoisingSource(store, loss, original).perExample(
+            float[][][] alone = clipped(new DenoisingSource(store, loss, original, loss.draws()).perExample(
                     new int[] {0, 1, 2, 3, 4}, step, m), names);
-            float[][][] shifted = clipped(new DenoisingSource(store, loss, inserted).perExample(
+            float[][][] shifted = clipped(new DenoisingSource(store, loss, inserted, loss.draws()).perExample(
                     new int[] {0, 1, 2, 3, 4, 5}, step, m), names);
-            float[][][] split = clipped(new DenoisingSource(store, loss, inserted).perExample(
+            float[][][] split = clipped(new DenoisingSource(store, loss, inserted, loss.draws()).perExample(
                     new int[] {4, 5}, step, m), names);
             for (int e = 0; e < 5; e++) {
                 assertTrue(maxDifference(alone[e], zeros(alone[e])) > 0, "record " + e + " has no gradient");
@@ -77,9 +81,61 @@ class PositionIndependenceTest {
                 assertClose(alone[4][l], split[1][l], names.get(l) + " of record 4 in another micro-batch");
             }
             // Not vacuous: another key (or another step) draws differently for the same record.
-            float[][][] otherKey = clipped(new DenoisingSource(store, loss, original).perExample(
+            float[][][] otherKey = clipped(new DenoisingSource(store, loss, original, loss.draws()).perExample(
                     new int[] {0, 1, 2, 3, 4}, DpRandom.newRunSecret().examples(7), m), names);
             assertTrue(maxDifference(alone[2], otherKey[2]) > 1e-3, "another key gave the same gradient");
+        }
+    }
+
+    /**
+     * Splitting an example's K draws across passes (--draws-per-pass, to bound memory) gives the
+     * same per-example gradients, batch gradient and mean loss as one pass with all K: K = 3 as
+     * 1 + 1 + 1 and as 2 + 1, with label dropout (one decision shared by the K draws),
+     * augmentation and dropout all drawing.
+     */
+    @Test
+    void splittingTheDrawsAcrossPassesChangesNoGradient() {
+        Torch.engine();
+        SplittableRandom rng = new SplittableRandom(9);
+        byte[] pixels = new byte[4 * SHAPE.size()];
+        for (int p = 0; p < pixels.length; p++) {
+            pixels[p] = (byte) rng.nextInt(256);
+        }
+        ImageSplit data = new ImageSplit(SHAPE, pixels, new int[] {0, 1, 1, 0});
+        int[] all = {0, 1, 2, 3};
+        UNetConfig net = new UNetConfig(8, 1, 8, List.of(1, 2), 1, List.of(4), 0.3, 2);
+        try (ParameterStore store = new ParameterStore(4);
+                NDManager m = store.manager().newSubManager()) {
+            Preconditioned model = new Preconditioned(UNet.create(store, net), new Preconditioning.Edm());
+            DenoisingLoss loss = new DenoisingLoss(model, new Preconditioning.Edm().defaultNoise(), K, 2, 0.5,
+                    new Augmentation(true, 1));
+            ExampleRandomness step = DpRandom.newRunSecret().examples(3);
+            List<String> names = List.copyOf(store.asMap().keySet());
+            DenoisingSource whole = new DenoisingSource(store, loss, data, K);
+            float[][][] expected = unclipped(whole.perExample(all, step, m), names);
+            Map<String, NDArray> expectedBatch = whole.batch(all, step, m);
+            for (int d = 1; d < K; d++) {
+                DenoisingSource split = new DenoisingSource(store, loss, data, d);
+                float[][][] actual = unclipped(split.perExample(all, step, m), names);
+                for (int e = 0; e < all.length; e++) {
+                    for (int l = 0; l < names.size(); l++) {
+                        assertClose(expected[e][l], actual[e][l], names.get(l) + " of record " + e + ", " + d
+                                + " draws per pass");
+                    }
+                }
+                Map<String, NDArray> batch = split.batch(all, step, m);
+                for (String name : names) {
+                    assertClose(expectedBatch.get(name).toFloatArray(), batch.get(name).toFloatArray(),
+                            "batch gradient of " + name + ", " + d + " draws per pass");
+                }
+                assertEquals(whole.meanLoss(), split.meanLoss(), 1e-6 * whole.meanLoss(), "mean loss, " + d
+                        + " draws per pass");
+                assertEquals(whole.examples(), split.examples(), "examples counted, " + d + " draws per pass");
+            }
+            // Not vacuous: one draw alone is not the K-draw gradient.
+            DenoisingLoss oneDraw = loss.withDraws(1);
+            float[][][] first = unclipped(new DenoisingSource(store, oneDraw, data, 1).perExample(all, step, m), names);
+            assertTrue(maxDifference(expected[0], first[0]) > 1e-4, "the first draw alone gave the K-draw gradient");
         }
     }
 
@@ -93,11 +149,22 @@ class PositionIndependenceTest {
 
     /** [example][parameter] -> the example's gradient clipped to norm 1, as DP-SGD sums it. */
     private static float[][][] clipped(PerExampleGradients g, List<String> names) {
-        double[][] factors = new Clipper(Clipping.FLAT, 1.0).factors(g.squaredNorms(names));
+        return scaled(g, names, new Clipper(Clipping.FLAT, 1.0).factors(g.squaredNorms(names))[0]);
+    }
+
+    /** [example][parameter] -> the example's gradient. */
+    private static float[][][] unclipped(PerExampleGradients g, List<String> names) {
+        double[] ones = new double[g.examples()];
+        Arrays.fill(ones, 1);
+        return scaled(g, names, ones);
+    }
+
+    /** [example][parameter] -> the example's gradient times its factor. */
+    private static float[][][] scaled(PerExampleGradients g, List<String> names, double[] factors) {
         float[][][] out = new float[g.examples()][names.size()][];
         for (int e = 0; e < g.examples(); e++) {
             float[] oneHot = new float[g.examples()];
-            oneHot[e] = (float) factors[0][e];
+            oneHot[e] = (float) factors[e];
             for (int l = 0; l < names.size(); l++) {
                 out[e][l] = g.weightedSum(names.get(l), oneHot).toFloatArray();
             }
