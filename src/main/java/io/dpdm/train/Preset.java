@@ -24,7 +24,7 @@ import java.util.List;
  *       K 32, C 1, Adam lr 3e-4, EMA 0.999, label dropout 0.1; v-prediction with logSNR-uniform
  *       sigma for epsilon &lt; 1 (DPDM's choice at 0.2: high-noise training), EDM with the
  *       log-normal sigma otherwise (epsilon 1 and 10). No warm start. Needs GPUs or days of CPU.
- *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows X1-X8, C3):
+ *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows X1-X8, C3, L2b, C4):
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
  *       per step than nf 16 on pixels), started from a shipped public model of another data set
  *       ({@link PublicModels}: MNIST's for Fashion-MNIST and any other 28x28 gray 10-class data,
@@ -35,7 +35,7 @@ import java.util.List;
  *       fits (another shape, or epsilon &lt; 1, which trains v-prediction), DP-FETA's warm start
  *       takes its place (central images: q 0.1, sigma 5, 5 rounds at half resolution,
  *       median-filtered; 2000 Adam steps on them; rows E4-E5, C2).
- *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (rows X10, Q4; Q5: 500 steps, no gain): B 512, 400 DP-SGD steps,
+ *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (rows X10, Q4, Q6; Q5: 500 steps, no gain): B 512, 400 DP-SGD steps,
  *       Adam 4e-3, EMA 0.95 (1000 warm-start steps where no shipped model fits).
  *   <li>{@link #SMOKE}: the same network, 20 warm-start and 5 DP-SGD steps of B 64: checks an
  *       installation (or an embedding) end to end in seconds; its samples are noise.
