@@ -66,13 +66,15 @@ final class DenoisingSource {
     private Map<String, NDArray> overDraws(int[] indices, ExampleRandomness randomness, NDManager manager,
             boolean perExample) {
         long[] ids = data.recordIds(indices);
+        NDArray x0 = data.images(manager, indices); // loaded once for all passes
+        int[] labels = labels(indices);
         int k = loss.draws();
         Map<String, NDArray> total = null;
         for (int first = 0; first < k; first += drawsPerPass) {
             int d = Math.min(drawsPerPass, k - first);
             float share = (float) d / k;
             BatchRandomness r = randomness.batch(ids, first, d);
-            Function<Weights, NDArray> passLoss = lossOf(loss.withDraws(d), indices, r, manager, share, first == 0);
+            Function<Weights, NDArray> passLoss = lossOf(loss.withDraws(d), x0, labels, r, share, first == 0);
             Map<String, NDArray> g = perExample
                     ? Gradients.perExample(manager, store, indices.length, d, r, passLoss)
                     : Gradients.batch(manager, store, indices.length, d, r, passLoss);
@@ -115,19 +117,22 @@ final class DenoisingSource {
         }
     }
 
-    private Function<Weights, NDArray> lossOf(DenoisingLoss passLoss, int[] indices, BatchRandomness randomness,
-            NDManager manager, float share, boolean counts) {
-        NDArray x0 = data.images(manager, indices);
-        int[] labels = null;
-        if (conditional) {
-            labels = new int[indices.length];
-            for (int i = 0; i < indices.length; i++) {
-                labels[i] = data.label(indices[i]);
-            }
+    /** The examples' labels, or null for an unconditional loss. */
+    private int[] labels(int[] indices) {
+        if (!conditional) {
+            return null;
         }
-        int[] y = labels;
+        int[] labels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            labels[i] = data.label(indices[i]);
+        }
+        return labels;
+    }
+
+    private Function<Weights, NDArray> lossOf(DenoisingLoss passLoss, NDArray x0, int[] labels,
+            BatchRandomness randomness, float share, boolean counts) {
         return w -> {
-            NDArray perExample = passLoss.perExample(w, x0, y, randomness);
+            NDArray perExample = passLoss.perExample(w, x0, labels, randomness);
             record(perExample.toFloatArray(), share, counts);
             return perExample;
         };

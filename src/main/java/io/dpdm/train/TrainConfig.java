@@ -7,6 +7,7 @@ import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
 import io.dpdm.dp.KeyMode;
+import io.dpdm.dp.LearningRate;
 import io.dpdm.warmstart.CentralImages;
 import io.dpdm.privacy.Accountants;
 
@@ -193,7 +194,7 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param clipNorm C &gt; 0 (ignored when non-private)
      * @param clipping FLAT or PER_LAYER
      * @param lrDecay the last fraction of the run's steps over which lr falls linearly to 0, in
-     *     [0, 1] (0, the default, keeps it constant: {@link io.dpdm.dp.LearningRate})
+     *     [0, 1] (0, the default, keeps it constant: {@link LearningRate})
      */
     public record Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping, double lrDecay) {
         /** A constant learning rate. */
@@ -218,8 +219,8 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
         }
 
         /** The learning rate of each of a run's {@code steps} updates. */
-        public io.dpdm.dp.LearningRate learningRate(long steps) {
-            return new io.dpdm.dp.LearningRate(lr, steps, lrDecay);
+        public LearningRate learningRate(long steps) {
+            return new LearningRate(lr, steps, lrDecay);
         }
     }
 
