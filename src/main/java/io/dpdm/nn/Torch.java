@@ -10,7 +10,8 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * The one way dpdm starts the PyTorch engine: always offline (DJL must never call home), with
- * native memory kept mapped between steps ({@link NativeAllocator}).
+ * native memory kept mapped between steps ({@link NativeAllocator}) and PyTorch's C++ warnings
+ * off ({@link NativeLogLevel}).
  */
 public final class Torch {
     private Torch() {}
@@ -19,7 +20,9 @@ public final class Torch {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
         NativeAllocator.configure();
-        return Engine.getEngine("PyTorch");
+        Engine engine = Engine.getEngine("PyTorch");
+        NativeLogLevel.configure();
+        return engine;
     }
 
     /**
