@@ -28,16 +28,13 @@ final class NativeLogLevel {
     static final String VARIABLE = "FLAGS_caffe2_log_level";
     static final int ERROR = 2;
 
-    private static boolean configured;
-
     private NativeLogLevel() {}
 
-    /** Sets the level once per process, after the engine has loaded libc10. */
-    static synchronized void configure() {
-        if (configured || !Platform.isLinux()) {
+    /** Sets the level; called once, by {@link Torch#engine()} after the engine has loaded libc10. */
+    static void configure() {
+        if (!Platform.isLinux()) {
             return;
         }
-        configured = true;
         String asked = System.getenv("TORCH_CPP_LOG_LEVEL");
         int level = asked == null ? ERROR : parse(asked);
         try {

@@ -28,8 +28,6 @@ final class OneDnnIsa {
     static final String VARIABLE = "ONEDNN_MAX_CPU_ISA";
     static final String CAP = "AVX";
 
-    private static boolean configured;
-
     /** The C library's setenv(3). */
     interface CLibrary extends Library {
         int setenv(String name, String value, int overwrite);
@@ -37,25 +35,18 @@ final class OneDnnIsa {
 
     private OneDnnIsa() {}
 
-    /** Sets the cap once per process on the affected CPUs; returns whether it was set. */
-    static synchronized boolean configure() {
-        if (configured) {
-            return false;
-        }
-        configured = true;
+    /** Sets the cap on the affected CPUs; called once, by {@link Torch#engine()}. */
+    static void configure() {
         if (!Platform.isLinux() || System.getenv(VARIABLE) != null || !affected(cpuInfo())) {
-            return false;
+            return;
         }
         try {
-            boolean ok = Native.load("c", CLibrary.class).setenv(VARIABLE, CAP, 0) == 0;
-            if (!ok) {
+            if (Native.load("c", CLibrary.class).setenv(VARIABLE, CAP, 0) != 0) {
                 LOG.warn("cannot set {}={}: convolution gradients on this CPU may be wrong", VARIABLE, CAP);
             }
-            return ok;
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             LOG.warn("cannot set {}={} ({}): convolution gradients on this CPU may be wrong", VARIABLE, CAP,
                     e.getMessage());
-            return false;
         }
     }
 
@@ -64,7 +55,8 @@ final class OneDnnIsa {
         return field(cpuInfo, "vendor_id").equals("AuthenticAMD") && field(cpuInfo, "cpu family").equals("26");
     }
 
-    private static List<String> cpuInfo() {
+    /** The lines of /proc/cpuinfo, or none. */
+    static List<String> cpuInfo() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo"));
         } catch (IOException e) {

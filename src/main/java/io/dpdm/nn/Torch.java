@@ -17,13 +17,22 @@ public final class Torch {
     private Torch() {}
 
     public static Engine engine() {
-        System.setProperty("ai.djl.offline", "true");
-        System.setProperty("OPT_OUT_TRACKING", "true");
-        NativeAllocator.configure();
-        OneDnnIsa.configure();
-        Engine engine = Engine.getEngine("PyTorch");
-        NativeLogLevel.configure();
-        return engine;
+        return Started.ENGINE;
+    }
+
+    /** Starts the engine once per process, on first use (the JVM runs a holder's initialiser once). */
+    private static final class Started {
+        static final Engine ENGINE = start();
+
+        private static Engine start() {
+            System.setProperty("ai.djl.offline", "true");
+            System.setProperty("OPT_OUT_TRACKING", "true");
+            NativeAllocator.configure();
+            OneDnnIsa.configure(); // before the first convolution reads it
+            Engine engine = Engine.getEngine("PyTorch");
+            NativeLogLevel.configure(); // once libc10 is loaded
+            return engine;
+        }
     }
 
     /**

@@ -28,8 +28,7 @@ class OneDnnIsaTest {
         String variable = OneDnnIsa.VARIABLE;
         String user = System.getenv(variable); // the JVM's copy: what was set before the process started
         assumeTrue(user == null);
-        boolean affected = OneDnnIsa.affected(List.of("vendor_id\t: " + field("vendor_id"),
-                "cpu family\t: " + field("cpu family")));
+        boolean affected = OneDnnIsa.affected(OneDnnIsa.cpuInfo());
         com.sun.jna.Function getenv = com.sun.jna.NativeLibrary.getInstance("c").getFunction("getenv");
         String seen = (String) getenv.invoke(String.class, new Object[] {variable});
         assertEquals(affected ? OneDnnIsa.CAP : null, seen);
@@ -37,15 +36,5 @@ class OneDnnIsaTest {
 
     private static List<String> cpu(String vendor, int family) {
         return List.of("processor\t: 0", "vendor_id\t: " + vendor, "cpu family\t: " + family, "model\t\t: 2");
-    }
-
-    private static String field(String name) {
-        try {
-            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith(name)).findFirst()
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("");
-        } catch (java.io.IOException e) {
-            return "";
-        }
     }
 }
