@@ -151,7 +151,6 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
     }
 
     private NDArray conv(NDArray x, NDArray k, NDArray b, int g) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, k, b, new Shape(stride, stride), new Shape(padding, padding),
-                new Shape(1, 1), g).singletonOrThrow();
+        return BlockedConvolution.apply(x, k, b, stride, padding, g);
     }
 }

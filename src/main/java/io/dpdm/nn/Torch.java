@@ -11,7 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
 /**
  * The one way dpdm starts the PyTorch engine: always offline (DJL must never call home), with
  * native memory kept mapped between steps ({@link NativeAllocator}) and PyTorch's C++ warnings
- * off ({@link NativeLogLevel}), and oneDNN kept off kernels measured wrong on this CPU ({@link OneDnnIsa}).
+ * off ({@link NativeLogLevel}).
  */
 public final class Torch {
     private Torch() {}
@@ -28,7 +28,6 @@ public final class Torch {
             System.setProperty("ai.djl.offline", "true");
             System.setProperty("OPT_OUT_TRACKING", "true");
             NativeAllocator.configure();
-            OneDnnIsa.configure(); // before the first convolution reads it
             Engine engine = Engine.getEngine("PyTorch");
             NativeLogLevel.configure(); // once libc10 is loaded
             return engine;
