@@ -7,17 +7,43 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import io.dpdm.DpdmException;
+import java.util.List;
 
 /**
  * The one way dpdm starts the PyTorch engine: always offline (DJL must never call home), with
  * native memory kept mapped between steps ({@link NativeAllocator}) and PyTorch's C++ warnings
- * off ({@link NativeLogLevel}).
+ * off ({@link NativeLogLevel}), and its convolutions checked before first use ({@link ConvolutionCheck}).
  */
 public final class Torch {
     private Torch() {}
 
+    /**
+     * The engine, once its convolutions have been checked against float64.
+     *
+     * @throws DpdmException on a CPU where they disagree: no result computed there could be trusted
+     */
     public static Engine engine() {
+        if (Checked.FAULT != null) {
+            throw new DpdmException(Checked.FAULT);
+        }
         return Started.ENGINE;
+    }
+
+    /**
+     * Runs {@link ConvolutionCheck#AT_START} once per process. The check itself uses the engine:
+     * while this initialiser runs, the JVM lets the initialising thread read FAULT (as null)
+     * and makes every other thread wait for the result.
+     */
+    private static final class Checked {
+        static final String FAULT = fault();
+
+        private static String fault() {
+            List<String> wrong = ConvolutionCheck.wrong(ConvolutionCheck.AT_START, BlockedConvolution::apply);
+            return wrong.isEmpty() ? null : "float32 convolutions on this CPU disagree with float64 in " + wrong.size()
+                    + " of " + ConvolutionCheck.AT_START.size() + " checks (" + wrong.get(0)
+                    + "): dpdm cannot compute trustworthy gradients here; please report your `lscpu` output";
+        }
     }
 
     /** Starts the engine once per process, on first use (the JVM runs a holder's initialiser once). */

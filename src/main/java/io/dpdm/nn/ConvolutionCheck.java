@@ -1,0 +1,90 @@
+package io.dpdm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Compares float32 convolutions with the same convolutions in float64 (PyTorch's own kernels:
+ * oneDNN, which runs the float32 ones, has none for float64): output and the gradients of input,
+ * weight and bias. The engine runs {@link #AT_START} before its first use and refuses to work
+ * if any disagrees, because a wrong per-example gradient may carry other examples' data, which
+ * clipping does not bound (on an AMD Zen5 VM oneDNN was wrong on partial channel blocks: see
+ * {@link BlockedConvolution}).
+ */
+final class ConvolutionCheck {
+    /** float32 accumulation over at most a few hundred taps: errors near 1e-6 of the largest entry. */
+    static final double TOLERANCE = 1e-4;
+
+    /** One convolution: batch x in -> out channels on side x side, 3x3 kernel, padding 1. */
+    record Case(int batch, int in, int out, int side, int stride, int groups) {
+        @Override
+        public String toString() {
+            return String.format("%dx%d->%d %dx%d stride %d groups %d", batch, in, out, side, side, stride, groups);
+        }
+    }
+
+    /** A float32 or float64 convolution as dpdm runs it. */
+    interface Convolution {
+        NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups);
+    }
+
+    /** The channel counts that broke oneDNN (partial blocks of 8 and 16, above and below 16). */
+    static final List<Case> AT_START = List.of(new Case(4, 1, 1, 6, 1, 1), new Case(4, 4, 4, 6, 1, 1),
+            new Case(4, 12, 12, 6, 1, 1), new Case(4, 16, 4, 6, 1, 1), new Case(4, 17, 16, 6, 1, 1),
+            new Case(4, 20, 20, 6, 1, 1), new Case(4, 36, 36, 6, 1, 1), new Case(3, 32, 12, 8, 2, 1),
+            new Case(2, 36, 12, 5, 1, 3), new Case(8, 8, 1, 8, 1, 1));
+
+    private ConvolutionCheck() {}
+
+    /** The cases {@code conv} gets wrong, each with its errors, or none. */
+    static List<String> wrong(List<Case> cases, Convolution conv) {
+        List<String> wrong = new ArrayList<>();
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            for (Case c : cases) {
+                compare(m, c, conv).ifPresent(wrong::add);
+            }
+        }
+        return wrong;
+    }
+
+    private static Optional<String> compare(NDManager m, Case c, Convolution conv) {
+        try (NDManager scope = m.newSubManager()) {
+            NDArray x = scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64);
+            NDArray k = scope.randomNormal(new Shape(c.out(), c.in() / c.groups(), 3, 3), DataType.FLOAT64);
+            NDArray b = scope.randomNormal(new Shape(c.out()), DataType.FLOAT64);
+            NDArray[] single = pass(conv, x, k, b, c, DataType.FLOAT32);
+            NDArray[] exact = pass(conv, x, k, b, c, DataType.FLOAT64);
+            String[] names = {"output", "input gradient", "weight gradient", "bias gradient"};
+            StringBuilder bad = new StringBuilder();
+            for (int i = 0; i < names.length; i++) {
+                double error = single[i].toType(DataType.FLOAT64, false).sub(exact[i]).abs().max().getDouble()
+                        / exact[i].abs().max().getDouble();
+                if (!(error <= TOLERANCE)) {
+                    bad.append(String.format(", %s error %.1e", names[i], error));
+                }
+            }
+            return bad.isEmpty() ? Optional.empty() : Optional.of(c + bad.toString());
+        }
+    }
+
+    /** Output and the gradients of x, weight and bias of sum(conv(x) * w) for fixed weights w. */
+    private static NDArray[] pass(Convolution conv, NDArray x0, NDArray k0, NDArray b0, Case c, DataType type) {
+        NDArray x = x0.toType(type, true);
+        NDArray k = k0.toType(type, true);
+        NDArray b = b0.toType(type, true);
+        x.setRequiresGradient(true);
+        k.setRequiresGradient(true);
+        b.setRequiresGradient(true);
+        try (Torch.GradientRecording recording = Torch.recordGradients()) {
+            NDArray y = conv.apply(x, k, b, c.stride(), 1, c.groups());
+            NDArray w = y.getManager().arange(0f, (float) y.size()).reshape(y.getShape()).sin().toType(type, false);
+            recording.backward(y.mul(w).sum());
+            return new NDArray[] {y, x.getGradient(), k.getGradient(), b.getGradient()};
+        }
+    }
+}
