@@ -18,7 +18,7 @@ import ai.djl.ndarray.types.Shape;
  * other examples' data, which clipping does not bound, so this is a privacy matter, not only
  * accuracy. Padding is exact (zero channels add zero terms), costs little (only a network's
  * first and last convolutions have odd channel counts), and is done on every CPU so that every
- * machine runs the path the tests check ({@code ConvolutionAccuracyTest} compares with float64).
+ * machine runs the path that {@link ConvolutionCheck} compares with float64 (at start, and in the tests).
  */
 final class BlockedConvolution {
     static final int BLOCK = 16;
