@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 final class ConvolutionCheck {
     /** float32 accumulation over at most a few hundred taps: errors near 1e-6 of the largest entry. */
-    static final double TOLERANCE = 1e-4;
+    private static final double TOLERANCE = 1e-4;
 
     /** One convolution: batch x in -> out channels on side x side, 3x3 kernel, padding 1. */
     record Case(int batch, int in, int out, int side, int stride, int groups) {
