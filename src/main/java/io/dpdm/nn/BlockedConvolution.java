@@ -58,10 +58,9 @@ final class BlockedConvolution {
         Shape s = a.getShape();
         Shape before = s.slice(0, axis);
         Shape after = s.slice(axis + 1);
-        // (left, right) widths from the last axis back to the runs' axis: only the runs grow, at their end
-        long[] widths = new long[2 * (after.dimension() + 1)];
-        widths[widths.length - 1] = to - from;
-        return a.reshape(before.addAll(new Shape(groups, from)).addAll(after)).pad(new Shape(widths), 0)
+        // zeros + concat, not NDArray.pad (constant_pad_nd): sampling was 3-4% slower with pad on M4
+        NDArray zeros = a.getManager().zeros(before.addAll(new Shape(groups, to - from)).addAll(after), a.getDataType());
+        return a.reshape(before.addAll(new Shape(groups, from)).addAll(after)).concat(zeros, axis + 1)
                 .reshape(before.add(groups * to).addAll(after));
     }
 }
