@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  *       {@link ExampleRandomness}, keyed by record, so micro-batching changes nothing; a
  *       micro-batch runs as {@link Lanes}, concurrent parts that together hold it), clips and
  *       sums them ({@link PrivateGradient} steps 1-3; an empty batch asks for nothing);
- *   <li>adds N(0, (sigma C)^2) from the NOISE stream of step t once and divides by N q
- *       (steps 4-5);
+ *   <li>adds N(0, (sigma C)^2) from the NOISE stream of step t once (drawn on a background
+ *       thread while the gradients are computed: {@link StepNoise}) and divides by N q (steps 4-5);
  *   <li>applies the optimizer to the live parameters, updates the EMA, and advances t.
  * </ol>
  *
@@ -82,6 +82,7 @@ public final class DpSgd {
                 NDManager stepManager = base.newSubManager()) {
             scope.suppressNotUsedWarning();
             PrivateGradient gradient = new PrivateGradient(shapes, clipper, stepManager);
+            StepNoise noise = gradient.noise(random.stream(DpRandom.Purpose.NOISE, t), config.noiseMultiplier());
             int micro = config.microBatchSize();
             int microBatches = 0;
             for (int from = 0; from < batch.length; from += micro) {
@@ -89,8 +90,7 @@ public final class DpSgd {
                         gradient, base);
                 microBatches++;
             }
-            Map<String, NDArray> noisy = gradient.release(
-                    random.stream(DpRandom.Purpose.NOISE, t), config.noiseMultiplier(), sampler.expectedBatchSize());
+            Map<String, NDArray> noisy = gradient.release(noise, sampler.expectedBatchSize());
             optimizer.update(noisy);
             ema.update();
             return new StepReport(t, batch.length, microBatches, gradient.clippedExamples(),

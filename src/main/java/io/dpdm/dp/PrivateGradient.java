@@ -24,7 +24,7 @@ import java.util.Map;
  *       logical batch changes nothing but memory;
  *   <li>Gaussian noise N(0, (sigma C)^2) is added to every coordinate of the sum, ONCE per
  *       logical batch, in float32 ({@link #release}; one draw for all parameters, in the
- *       constructor's order);
+ *       constructor's order, started by {@link #noise} on a background thread);
  *   <li>the noisy sum is divided by the EXPECTED batch size N q, not by the actual size |B|:
  *       under Poisson sampling |B| changes by one when an example is added or removed, and it is
  *       not privatised, so dividing by it would leak membership and break the sensitivity
@@ -41,6 +41,7 @@ public final class PrivateGradient {
     private final Map<String, Shape> shapes;
     private final Map<String, NDArray> sums = new LinkedHashMap<>();
     private final NDManager manager;
+    private final int parameterCount;
     private boolean released;
     private int examples;
     private int clippedExamples;
@@ -59,6 +60,7 @@ public final class PrivateGradient {
         this.clipper = clipper;
         this.shapes = Collections.unmodifiableMap(new LinkedHashMap<>(shapes));
         this.manager = manager;
+        this.parameterCount = Math.toIntExact(shapes.values().stream().mapToLong(Shape::size).sum());
         shapes.forEach((name, shape) -> sums.put(name, manager.zeros(shape, DataType.FLOAT32)));
     }
 
@@ -116,21 +118,29 @@ public final class PrivateGradient {
     }
 
     /**
-     * Steps 4-5: (clipped sum + N(0, (sigma C)^2)) / (N q), per parameter, the noise read from
-     * {@code noise} (the NOISE stream of this logical step) in one draw cut in the
-     * constructor's order.
+     * Starts drawing step 4's noise, N(0, (sigma C)^2) for every coordinate in the constructor's
+     * order, from {@code noise} (the NOISE stream of this logical step) on a background thread,
+     * so that it overlaps the per-example gradients; pass the result to {@link #release}.
      */
-    public Map<String, NDArray> release(DpRandom.Stream noise, double noiseMultiplier, double expectedBatchSize) {
-        requireOpen();
+    public StepNoise noise(DpRandom.Stream noise, double noiseMultiplier) {
         if (!(noiseMultiplier >= 0 && Double.isFinite(noiseMultiplier))) {
             throw new IllegalArgumentException("noise multiplier must be finite and >= 0, got " + noiseMultiplier);
         }
+        return StepNoise.start(noise, noiseMultiplier * clipper.clipNorm(), parameterCount);
+    }
+
+    /** Steps 4-5: (clipped sum + the step's noise) / (N q), per parameter. */
+    public Map<String, NDArray> release(StepNoise noise, double expectedBatchSize) {
+        requireOpen();
         if (!(expectedBatchSize > 0 && Double.isFinite(expectedBatchSize))) {
             throw new IllegalArgumentException("expected batch size must be > 0, got " + expectedBatchSize);
         }
+        if (noise.size() != parameterCount) {
+            throw new IllegalArgumentException("noise of " + noise.size() + " values for " + parameterCount
+                    + " parameters");
+        }
         released = true;
-        float[] z = new float[Math.toIntExact(shapes.values().stream().mapToLong(Shape::size).sum())];
-        noise.fillGaussian(z, noiseMultiplier * clipper.clipNorm());
+        float[] z = noise.values();
         Map<String, NDArray> out = new LinkedHashMap<>();
         int offset = 0;
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {

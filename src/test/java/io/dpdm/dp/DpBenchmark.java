@@ -38,8 +38,8 @@ public final class DpBenchmark {
             Clipper clipper = new Clipper(Clipping.FLAT, 1);
             report("release of " + values + " parameters (noise + float32 add + divide), seeded", t -> {
                 try (NDManager step = m.newSubManager()) {
-                    Map<String, NDArray> out = new PrivateGradient(shapes, clipper, step)
-                            .release(seeded.stream(DpRandom.Purpose.NOISE, t), 1.0, 4000);
+                    PrivateGradient g = new PrivateGradient(shapes, clipper, step);
+                    Map<String, NDArray> out = g.release(g.noise(seeded.stream(DpRandom.Purpose.NOISE, t), 1.0), 4000);
                     out.get("all").toFloatArray();
                 }
             });

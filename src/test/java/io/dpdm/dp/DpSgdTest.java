@@ -286,11 +286,15 @@ class DpSgdTest {
         Map<String, Shape> shapes = Map.of("w", new Shape(2));
         PrivateGradient g = new PrivateGradient(shapes, new Clipper(Clipping.FLAT, 1), manager);
         g.accumulate(PerExampleGradients.of(Map.of("w", manager.create(new float[] {3, 4}, new Shape(1, 2)))));
-        Map<String, NDArray> out = g.release(DpRandom.publicSeed(1).stream(DpRandom.Purpose.NOISE, 0), 0.0, 2.0);
+        Map<String, NDArray> out = g.release(g.noise(DpRandom.publicSeed(1).stream(DpRandom.Purpose.NOISE, 0), 0.0), 2.0);
         // sigma = 0: (3, 4) clipped to norm 1 is (0.6, 0.8), divided by N q = 2.
         assertArrayEquals(new float[] {0.3f, 0.4f}, out.get("w").toFloatArray(), 1e-6f);
         DpRandom.Stream noise = DpRandom.publicSeed(1).stream(DpRandom.Purpose.NOISE, 1);
-        assertThrows(IllegalStateException.class, () -> g.release(noise, 1.0, 2.0));
+        assertThrows(IllegalStateException.class, () -> g.release(g.noise(noise, 1.0), 2.0));
+        PrivateGradient larger = new PrivateGradient(Map.of("v", new Shape(3)), new Clipper(Clipping.FLAT, 1), manager);
+        assertThrows(IllegalArgumentException.class, () -> larger.release(g.noise(noise, 1.0), 2.0),
+                "noise drawn for another parameter count");
+        assertThrows(IllegalArgumentException.class, () -> larger.noise(noise, -1.0));
         assertThrows(IllegalStateException.class, () -> g.accumulate(
                 PerExampleGradients.of(Map.of("w", manager.create(new float[] {1, 1}, new Shape(1, 2))))));
         assertThrows(IllegalArgumentException.class, () -> new PrivateGradient(shapes, new Clipper(Clipping.FLAT, 1),
