@@ -63,9 +63,8 @@ import picocli.CommandLine.Spec;
  *       exactly the B examples) in physical passes of M examples ({@code --micro-batch}, default
  *       B): per-example gradients (factored for the CNN, expanded weights for the U-Net, or
  *       {@code --method}), flat clipping, summing, noise, Adam and EMA;
- *   <li>the non-private step: the ordinary batch gradient of the same loss on the whole batch in
- *       one pass (it needs no per-example weights, so it fits where the private pass may not),
- *       Adam and EMA;
+ *   <li>the non-private step: the ordinary batch gradient of the same loss in the same passes
+ *       (summed, as training's non-private step does), Adam and EMA;
  *   <li>both in {@link Lanes}, as training runs them: each pass as concurrent parts;
  *   <li>the per-example gradients alone (same passes), so the clip + noise + update share can be
  *       told apart.
@@ -109,8 +108,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
     int draws = 1;
 
     @Option(names = "--micro-batch", paramLabel = "M",
-            description = "Examples per physical pass of the private step (default: B). The U-Net at B=16, K=32"
-                    + " needs passes of fewer rows (M*K) to fit in memory.")
+            description = "Examples per physical pass of both steps (default: B). Memory follows the rows of a"
+                    + " pass (M*K): the U-Net at B=16, K=32 wants M 4.")
     Integer microBatch;
 
     @Option(names = "--method", paramLabel = "expanded|factored",
@@ -182,24 +181,30 @@ final class DpStepBenchCommand implements Callable<Integer> {
             Runnable dpStep = () -> dp.step(source);
             Runnable perExampleOnly = () -> inStep(work.store(), m -> {
                 ExampleRandomness randomness = random.examples(0);
-                for (int from = 0; from < examples; from += passSize) {
-                    int[] pass = Arrays.copyOfRange(batch, from, Math.min(examples, from + passSize));
+                for (int[] pass : passes(batch, passSize)) {
                     Lanes.all(Arrays.stream(Lanes.split(pass))
                             .<Supplier<PerExampleGradients>>map(part -> () -> source.perExample(part, randomness, m))
                             .toList());
                 }
                 return null;
             });
-            // The plain step runs in the same lanes as training's non-private step (whole batch in one pass).
+            // The plain step runs in the private step's passes and lanes, as training's non-private
+            // step does, each pass's arrays freed before the next.
             Runnable plainStep = () -> inStep(work.store(), m -> {
                 ExampleRandomness randomness = random.examples(0);
                 Map<String, NDArray> sum = new LinkedHashMap<>();
-                for (Map<String, NDArray> g : Lanes.all(Arrays.stream(Lanes.split(batch))
-                        .<Supplier<Map<String, NDArray>>>map(part -> () -> {
-                            BatchRandomness r = randomness.batch(train.recordIds(part), draws);
-                            return Gradients.batch(m, work.store(), part.length, draws, r, work.loss().apply(part, r));
-                        }).toList())) {
-                    g.forEach((name, v) -> sum.merge(name, v, NDArray::add));
+                params.forEach((name, p) -> sum.put(name, m.zeros(p.getShape(), p.getDataType())));
+                for (int[] pass : passes(batch, passSize)) {
+                    try (NDManager passManager = m.newSubManager()) {
+                        for (Map<String, NDArray> g : Lanes.all(Arrays.stream(Lanes.split(pass))
+                                .<Supplier<Map<String, NDArray>>>map(part -> () -> {
+                                    BatchRandomness r = randomness.batch(train.recordIds(part), draws);
+                                    return Gradients.batch(passManager, work.store(), part.length, draws, r,
+                                            work.loss().apply(part, r));
+                                }).toList())) {
+                            g.forEach((name, v) -> sum.get(name).addi(v));
+                        }
+                    }
                 }
                 adam.update(sum);
                 ema.update();
@@ -231,7 +236,16 @@ final class DpStepBenchCommand implements Callable<Integer> {
         };
     }
 
-    /** Examples per physical pass of the private step. */
+    /** The batch in consecutive physical passes of at most {@code passSize} examples. */
+    private static List<int[]> passes(int[] batch, int passSize) {
+        List<int[]> out = new ArrayList<>();
+        for (int from = 0; from < batch.length; from += passSize) {
+            out.add(Arrays.copyOfRange(batch, from, Math.min(batch.length, from + passSize)));
+        }
+        return out;
+    }
+
+    /** Examples per physical pass of both steps. */
     private int passSize() {
         return microBatch == null ? examples : microBatch;
     }
