@@ -24,8 +24,9 @@ import java.util.function.Supplier;
  *   <li>splits the batch into physical micro-batches of at most {@code microBatchSize}, and for
  *       each asks the {@link GradientSource} for per-example gradients (with the step's
  *       {@link ExampleRandomness}, keyed by record, so micro-batching changes nothing; a
- *       micro-batch runs as {@link Lanes}, concurrent parts that together hold it), clips and
- *       sums them ({@link PrivateGradient} steps 1-3; an empty batch asks for nothing);
+ *       micro-batch runs as {@link Lanes}, concurrent parts that together hold it, each clipped
+ *       and summed in its lane), and adds the parts in order ({@link PrivateGradient} steps 1-3;
+ *       an empty batch asks for nothing);
  *   <li>adds N(0, (sigma C)^2) from the NOISE stream of step t once (drawn on a background
  *       thread while the gradients are computed: {@link StepNoise}) and divides by N q (steps 4-5);
  *   <li>applies the optimizer to the live parameters, updates the EMA, and advances t.
@@ -99,8 +100,8 @@ public final class DpSgd {
     }
 
     /**
-     * One physical micro-batch: its per-example gradients, in {@link Lanes} (consecutive parts
-     * computed concurrently), then clipped and summed part by part in order.
+     * One physical micro-batch: its per-example gradients, clipped and summed per part in
+     * {@link Lanes} (consecutive parts computed concurrently), then added part by part in order.
      */
     private static void accumulate(GradientSource source, int[] indices, ExampleRandomness examples,
             PrivateGradient gradient, NDManager base) {
@@ -108,20 +109,19 @@ public final class DpSgd {
         List<NDManager> managers = new ArrayList<>(parts.length);
         try (NDScope microScope = new NDScope()) {
             microScope.suppressNotUsedWarning();
-            List<Supplier<PerExampleGradients>> passes = new ArrayList<>(parts.length);
+            List<Supplier<PrivateGradient.ClippedPart>> passes = new ArrayList<>(parts.length);
             for (int[] part : parts) {
                 NDManager m = base.newSubManager();
                 managers.add(m);
-                passes.add(() -> source.perExample(part, examples, m));
+                passes.add(() -> gradient.clip(source.perExample(part, examples, m)));
             }
-            List<PerExampleGradients> computed = Lanes.all(passes);
+            List<PrivateGradient.ClippedPart> clipped = Lanes.all(passes);
             for (int p = 0; p < parts.length; p++) {
-                int before = gradient.examples();
-                gradient.accumulate(computed.get(p));
-                if (gradient.examples() - before != parts[p].length) {
-                    throw new IllegalStateException("gradient source returned " + (gradient.examples() - before)
+                if (clipped.get(p).examples() != parts[p].length) {
+                    throw new IllegalStateException("gradient source returned " + clipped.get(p).examples()
                             + " per-example rows for a micro-batch of " + parts[p].length + " examples");
                 }
+                gradient.add(clipped.get(p));
             }
         } finally {
             managers.forEach(NDManager::close);

@@ -66,6 +66,16 @@ public final class PrivateGradient {
 
     /** Steps 1-3: clip the micro-batch's per-example gradients and add them. */
     public void accumulate(PerExampleGradients perExample) {
+        add(clip(perExample));
+    }
+
+    /**
+     * Steps 2-3 on one part of a micro-batch: each example's clip factor from the norms of the
+     * very gradients that are then weighted and summed. Changes nothing in this object, so the
+     * parts of a micro-batch are clipped concurrently in their lanes; the sums live in the
+     * gradients' manager. Only {@link #add} puts them into the batch's sum.
+     */
+    ClippedPart clip(PerExampleGradients perExample) {
         requireOpen();
         Map<String, Shape> given = perExample.shapes();
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
@@ -84,10 +94,11 @@ public final class PrivateGradient {
         }
         int batch = perExample.examples();
         if (batch == 0) {
-            return;
+            return new ClippedPart(Map.of(), new double[0][], 0);
         }
         List<String> names = List.copyOf(shapes.keySet());
         double[][] factors = clipper.factors(perExample.squaredNorms(names));
+        Map<String, NDArray> clipped = new LinkedHashMap<>();
         for (int layer = 0; layer < names.size(); layer++) {
             float[] weights = new float[batch];
             for (int b = 0; b < batch; b++) {
@@ -98,10 +109,28 @@ public final class PrivateGradient {
                 throw new IllegalArgumentException("per-example gradient of " + names.get(layer) + " is "
                         + sum.getDataType() + ", expected float32");
             }
-            sums.get(names.get(layer)).addi(sum);
+            clipped.put(names.get(layer), sum);
         }
-        countExamples(factors, batch);
+        return new ClippedPart(clipped, factors, batch);
     }
+
+    /**
+     * Step 3: adds a part clipped by {@link #clip} to the batch's sum. Callers add the parts in
+     * batch order, so the float sum does not depend on which lane finished first.
+     */
+    void add(ClippedPart part) {
+        requireOpen();
+        part.sums().forEach((name, sum) -> sums.get(name).addi(sum));
+        if (part.examples() > 0) {
+            countExamples(part.factors(), part.examples());
+        }
+    }
+
+    /**
+     * The clipped sum of one part's examples, per parameter, with their clip factors
+     * [layer][example]. Made only by {@link #clip}, so nothing unclipped can be added.
+     */
+    record ClippedPart(Map<String, NDArray> sums, double[][] factors, int examples) {}
 
     private void countExamples(double[][] factors, int batch) {
         examples += batch;

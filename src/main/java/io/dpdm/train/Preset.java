@@ -36,9 +36,9 @@ import java.util.List;
  *       then DP-SGD with K 1, B 2048, 600 steps, Adam 2e-3, EMA 0.99 (row L2b: B 512 plateaus
  *       after about 800 steps, L1a-b, while B 2048 still improves; log-normal noise levels without
  *       the high-noise half were worse, L3a; 750 steps instead of 600 gave no gain on MNIST for 8
- *       more minutes, MN5). Where no shipped model
- *       fits (another shape, or epsilon &lt; 1, which trains v-prediction), DP-FETA's warm start
- *       takes its place (central images: q 0.1, sigma 5, 5 rounds at half resolution,
+ *       more minutes, MN5; neither did a learning rate decayed to 0 over the last quarter, MN6).
+ *       Where no shipped model fits (another shape, or epsilon &lt; 1, which trains v-prediction),
+ *       DP-FETA's warm start takes its place (central images: q 0.1, sigma 5, 5 rounds at half resolution,
  *       median-filtered; 2000 Adam steps on them; rows E4-E5, C2).
  *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (rows X10, Q4, Q6; Q5: 500 steps, no gain): B 512, 400 DP-SGD steps,
  *       Adam 4e-3, EMA 0.95 (1000 warm-start steps where no shipped model fits).
