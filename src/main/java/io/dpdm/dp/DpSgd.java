@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import io.dpdm.nn.Lanes;
 import io.dpdm.nn.PerExampleGradients;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,17 +83,14 @@ public final class DpSgd {
             scope.suppressNotUsedWarning();
             PrivateGradient gradient = new PrivateGradient(shapes, clipper, stepManager);
             StepNoise noise = gradient.noise(random.stream(DpRandom.Purpose.NOISE, t), config.noiseMultiplier());
-            int micro = config.microBatchSize();
-            int microBatches = 0;
-            for (int from = 0; from < batch.length; from += micro) {
-                accumulate(source, Arrays.copyOfRange(batch, from, Math.min(batch.length, from + micro)), examples,
-                        gradient, base);
-                microBatches++;
+            List<int[]> microBatches = Lanes.passes(batch, config.microBatchSize());
+            for (int[] microBatch : microBatches) {
+                accumulate(source, microBatch, examples, gradient, base);
             }
             Map<String, NDArray> noisy = gradient.release(noise, sampler.expectedBatchSize());
             optimizer.update(noisy);
             ema.update();
-            return new StepReport(t, batch.length, microBatches, gradient.clippedExamples(),
+            return new StepReport(t, batch.length, microBatches.size(), gradient.clippedExamples(),
                     gradient.nonFiniteExamples());
         }
     }

@@ -94,7 +94,7 @@ public final class PrivateGradient {
         }
         int batch = perExample.examples();
         if (batch == 0) {
-            return new ClippedPart(Map.of(), new double[0][], 0);
+            return new ClippedPart(Map.of(), new double[0][]);
         }
         List<String> names = List.copyOf(shapes.keySet());
         double[][] factors = clipper.factors(perExample.squaredNorms(names));
@@ -111,7 +111,7 @@ public final class PrivateGradient {
             }
             clipped.put(names.get(layer), sum);
         }
-        return new ClippedPart(clipped, factors, batch);
+        return new ClippedPart(clipped, factors);
     }
 
     /**
@@ -121,16 +121,18 @@ public final class PrivateGradient {
     void add(ClippedPart part) {
         requireOpen();
         part.sums().forEach((name, sum) -> sums.get(name).addi(sum));
-        if (part.examples() > 0) {
-            countExamples(part.factors(), part.examples());
-        }
+        countExamples(part.factors(), part.examples());
     }
 
     /**
      * The clipped sum of one part's examples, per parameter, with their clip factors
      * [layer][example]. Made only by {@link #clip}, so nothing unclipped can be added.
      */
-    record ClippedPart(Map<String, NDArray> sums, double[][] factors, int examples) {}
+    record ClippedPart(Map<String, NDArray> sums, double[][] factors) {
+        int examples() {
+            return factors.length == 0 ? 0 : factors[0].length;
+        }
+    }
 
     private void countExamples(double[][] factors, int batch) {
         examples += batch;

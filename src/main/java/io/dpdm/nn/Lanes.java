@@ -67,6 +67,21 @@ public final class Lanes {
     }
 
     /**
+     * {@code batch} in consecutive physical passes of at most {@code passSize} examples (the
+     * micro-batches of a step; each pass then runs as {@link #split} parts).
+     */
+    public static List<int[]> passes(int[] batch, int passSize) {
+        if (passSize < 1) {
+            throw new IllegalArgumentException("pass size must be >= 1, got " + passSize);
+        }
+        List<int[]> out = new ArrayList<>();
+        for (int from = 0; from < batch.length; from += passSize) {
+            out.add(Arrays.copyOfRange(batch, from, Math.min(batch.length, from + passSize)));
+        }
+        return out;
+    }
+
+    /**
      * {@code indices} in at most {@link #count} consecutive, non-empty parts whose sizes differ by
      * at most one (the parts of a physical pass: together they hold what the pass held).
      */

@@ -11,7 +11,6 @@ import io.dpdm.dp.Optimizer;
 import io.dpdm.dp.PoissonSampler;
 import io.dpdm.nn.Lanes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +52,8 @@ final class NonPrivateStep implements StepEngine {
             scope.suppressNotUsedWarning();
             Map<String, NDArray> sum = new LinkedHashMap<>();
             params.forEach((name, p) -> sum.put(name, stepManager.zeros(p.getShape(), p.getDataType())));
-            for (int from = 0; from < batch.length; from += microBatchSize) {
-                int[][] parts = Lanes.split(Arrays.copyOfRange(batch, from, Math.min(batch.length, from + microBatchSize)));
+            for (int[] microBatch : Lanes.passes(batch, microBatchSize)) {
+                int[][] parts = Lanes.split(microBatch);
                 List<NDManager> managers = new ArrayList<>(parts.length);
                 try (NDScope microScope = new NDScope()) {
                     microScope.suppressNotUsedWarning();

@@ -38,8 +38,8 @@ import java.util.List;
  *       the high-noise half were worse, L3a; 750 steps instead of 600 gave no gain on MNIST for 8
  *       more minutes, MN5; neither did a learning rate decayed to 0 over the last quarter, MN6).
  *       Where no shipped model fits (another shape, or epsilon &lt; 1, which trains v-prediction),
- *       DP-FETA's warm start takes its place (central images: q 0.1, sigma 5, 5 rounds at half resolution,
- *       median-filtered; 2000 Adam steps on them; rows E4-E5, C2).
+ *       DP-FETA's warm start takes its place (central images: q 0.1, sigma 5, 5 rounds at half
+ *       resolution, median-filtered; 2000 Adam steps on them; rows E4-E5, C2).
  *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (rows X10, Q4, Q6; Q5: 500 steps, no gain): B 512, 400 DP-SGD steps,
  *       Adam 4e-3, EMA 0.95 (1000 warm-start steps where no shipped model fits).
  *   <li>{@link #SMOKE}: the same network, 20 warm-start and 5 DP-SGD steps of B 64: checks an
