@@ -194,18 +194,10 @@ final class DpStepBenchCommand implements Callable<Integer> {
                 ExampleRandomness randomness = random.examples(0);
                 Map<String, NDArray> sum = new LinkedHashMap<>();
                 params.forEach((name, p) -> sum.put(name, m.zeros(p.getShape(), p.getDataType())));
-                for (int[] pass : Lanes.passes(batch, passSize)) {
-                    try (NDManager passManager = m.newSubManager()) {
-                        for (Map<String, NDArray> g : Lanes.all(Arrays.stream(Lanes.split(pass))
-                                .<Supplier<Map<String, NDArray>>>map(part -> () -> {
-                                    BatchRandomness r = randomness.batch(train.recordIds(part), draws);
-                                    return Gradients.batch(passManager, work.store(), part.length, draws, r,
-                                            work.loss().apply(part, r));
-                                }).toList())) {
-                            g.forEach((name, v) -> sum.get(name).addi(v));
-                        }
-                    }
-                }
+                Lanes.addInPasses(sum, batch, passSize, (part, passManager) -> {
+                    BatchRandomness r = randomness.batch(train.recordIds(part), draws);
+                    return Gradients.batch(passManager, work.store(), part.length, draws, r, work.loss().apply(part, r));
+                });
                 adam.update(sum);
                 ema.update();
                 return null;

@@ -1,12 +1,16 @@
 package io.dpdm.nn;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -95,6 +99,31 @@ public final class Lanes {
             from += size;
         }
         return out;
+    }
+
+    /**
+     * Adds into {@code sum} the arrays that {@code part} returns for every part of every pass of
+     * {@code batch} (e.g. batch gradients): passes one after another, each as concurrent
+     * {@link #split} parts, each part's arrays in its own sub-manager of {@code sum}'s manager,
+     * closed once added, so memory is one pass's whatever the batch.
+     */
+    public static void addInPasses(Map<String, NDArray> sum, int[] batch, int passSize,
+            BiFunction<int[], NDManager, Map<String, NDArray>> part) {
+        NDManager base = sum.values().iterator().next().getManager();
+        for (int[] pass : passes(batch, passSize)) {
+            List<NDManager> managers = new ArrayList<>();
+            try {
+                List<Supplier<Map<String, NDArray>>> tasks = new ArrayList<>();
+                for (int[] p : split(pass)) {
+                    NDManager m = base.newSubManager();
+                    managers.add(m);
+                    tasks.add(() -> part.apply(p, m));
+                }
+                all(tasks).forEach(g -> g.forEach((name, v) -> sum.get(name).addi(v)));
+            } finally {
+                managers.forEach(NDManager::close);
+            }
+        }
     }
 
     private static Thread worker(Runnable task) {

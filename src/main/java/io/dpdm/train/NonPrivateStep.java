@@ -10,11 +10,8 @@ import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.Optimizer;
 import io.dpdm.dp.PoissonSampler;
 import io.dpdm.nn.Lanes;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The non-private twin of DP-SGD for comparison runs (epsilon = inf): Poisson batches from the
@@ -52,22 +49,7 @@ final class NonPrivateStep implements StepEngine {
             scope.suppressNotUsedWarning();
             Map<String, NDArray> sum = new LinkedHashMap<>();
             params.forEach((name, p) -> sum.put(name, stepManager.zeros(p.getShape(), p.getDataType())));
-            for (int[] microBatch : Lanes.passes(batch, microBatchSize)) {
-                int[][] parts = Lanes.split(microBatch);
-                List<NDManager> managers = new ArrayList<>(parts.length);
-                try (NDScope microScope = new NDScope()) {
-                    microScope.suppressNotUsedWarning();
-                    List<Supplier<Map<String, NDArray>>> passes = new ArrayList<>(parts.length);
-                    for (int[] part : parts) {
-                        NDManager m = base.newSubManager();
-                        managers.add(m);
-                        passes.add(() -> source.batch(part, examples, m));
-                    }
-                    Lanes.all(passes).forEach(g -> g.forEach((name, v) -> sum.get(name).addi(v)));
-                } finally {
-                    managers.forEach(NDManager::close);
-                }
-            }
+            Lanes.addInPasses(sum, batch, microBatchSize, (part, m) -> source.batch(part, examples, m));
             float divisor = (float) sampler.expectedBatchSize();
             sum.values().forEach(g -> g.divi(divisor));
             optimizer.update(sum);

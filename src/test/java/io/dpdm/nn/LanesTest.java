@@ -2,6 +2,7 @@ package io.dpdm.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -46,6 +49,35 @@ class LanesTest {
                 () -> Lanes.all(List.<Supplier<Integer>>of(() -> 1, () -> {
                     throw boom;
                 }))));
+    }
+
+    /**
+     * Every index of the batch reaches exactly one part, in passes of at most the pass size, and
+     * the sum is the closed form; each part's manager is closed once its arrays are added.
+     */
+    @Test
+    void addInPassesSumsEveryPartOfEveryPassAndFreesItsArrays() {
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            int[] batch = IntStream.range(1, 12).toArray(); // 1..11
+            Map<String, NDArray> sum = new LinkedHashMap<>();
+            sum.put("total", m.zeros(new Shape(1)));
+            sum.put("squares", m.zeros(new Shape(1)));
+            List<NDManager> partManagers = Collections.synchronizedList(new ArrayList<>());
+            List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+            Lanes.addInPasses(sum, batch, 4, (part, pm) -> {
+                assertTrue(part.length <= 4, "a part lies within one pass of 4");
+                partManagers.add(pm);
+                Map<String, NDArray> out = new LinkedHashMap<>();
+                out.put("total", pm.create(new float[] {IntStream.of(part).sum()}));
+                out.put("squares", pm.create(new float[] {IntStream.of(part).map(i -> i * i).sum()}));
+                IntStream.of(part).forEach(seen::add);
+                return out;
+            });
+            assertEquals(66f, sum.get("total").getFloat(0), "1 + ... + 11");
+            assertEquals(506f, sum.get("squares").getFloat(0), "1^2 + ... + 11^2");
+            assertEquals(IntStream.range(1, 12).boxed().toList(), seen.stream().sorted().toList());
+            partManagers.forEach(pm -> assertFalse(pm.isOpen(), "a part's manager outlived its pass"));
+        }
     }
 
     /**
