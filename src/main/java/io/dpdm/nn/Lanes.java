@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * convolutions and element-wise passes split poorly across threads, whole passes split
  * perfectly. Measured on 2 cores (Intel Xeon, AVX-512), a 256-example pass of the cpu preset's
  * U-Net as two 128-example passes: ordinary gradient 1.08x faster, per-example gradients 1.04x
- * (nf 16) and 1.2-1.5x (nf 32); sampling uses the same workers for 64-row chunks.
+ * (nf 16) and 1.2-1.5x (nf 32); sampling uses the same workers for cache-sized chunks of rows.
  *
  * <p>One lane per PyTorch thread of the process ({@code -Dai.djl.pytorch.num_threads}); with one
  * there are no workers and passes run on the caller. The caller keeps its own thread count.

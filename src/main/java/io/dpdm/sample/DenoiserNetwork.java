@@ -28,16 +28,19 @@ import java.util.function.Supplier;
  */
 public final class DenoiserNetwork implements AutoCloseable {
     /**
-     * Rows per network pass. Activations of 64 rows of the 28x28 network (about 6 MB each at 32
-     * channels) stay in cache; at 256 rows every element-wise pass streams from memory. Measured
-     * with `dpdm bench sample` on one thread: 66 image-evaluations per CPU-second at 64 rows,
-     * 58 at 32, 46.5 at 256.
+     * Elements of a chunk's first-level activation map (rows x base channels x grid side^2): a
+     * chunk this size keeps its activations in cache, larger ones stream every element-wise pass
+     * from memory. Measured with `dpdm bench sample` on 2 cores (AMD Zen5, AVX-512, two lanes),
+     * image-evaluations per second: the 28x28 nf 32 network (25,088 elements per row) 259-270 at
+     * 16 rows, 271-290 at 32 (peak RSS 0.77 GB), 184-282 at 64 (1.18 GB), 262 at 128, 115-118 at
+     * 256; the patch-2 nf 16 network (3,136 per row) 1,860-1,940 at 32, 2,270-2,430 at 64,
+     * 2,520-3,380 at 128-512 rows.
      */
-    static final int CHUNK_ROWS = 64;
+    static final long CHUNK_ELEMENTS = 1 << 20;
 
     /**
      * Chunks run concurrently in {@link Lanes} (worker threads with ONE PyTorch thread each)
-     * instead of one chunk at a time on all of PyTorch's threads: a 64-row chunk's element-wise
+     * instead of one chunk at a time on all of PyTorch's threads: a cache-sized chunk's element-wise
      * passes and small convolutions split poorly across threads, whole chunks split perfectly.
      */
     private final boolean concurrent;
@@ -95,20 +98,21 @@ public final class DenoiserNetwork implements AutoCloseable {
 
     /**
      * This network as a sampling denoiser; results belong to the manager of the input x. Rows are
-     * evaluated in chunks of at most {@link #CHUNK_ROWS}, so any batch size runs at the speed of
-     * a cache-sized one; every row's result is independent of the others, so chunking changes no
+     * evaluated in chunks of {@link #chunkRows}, so any batch size runs at the speed of a
+     * cache-sized one; every row's result is independent of the others, so chunking changes no
      * value.
      */
     public Denoiser denoiser() {
         return (x, sigma, labels) -> {
             int rows = Math.toIntExact(x.getShape().get(0));
-            if (rows <= CHUNK_ROWS) {
+            int chunk = chunkRows(rows);
+            if (rows <= chunk) {
                 return evaluate(x, sigma, labels);
             }
             List<Supplier<NDArray>> chunks = new ArrayList<>();
-            for (int start = 0; start < rows; start += CHUNK_ROWS) {
+            for (int start = 0; start < rows; start += chunk) {
                 int from = start;
-                int end = Math.min(rows, start + CHUNK_ROWS);
+                int end = Math.min(rows, start + chunk);
                 NDArray part = x.get(from + ":" + end);
                 chunks.add(() -> evaluate(part, Arrays.copyOfRange(sigma, from, end),
                         labels == null ? null : Arrays.copyOfRange(labels, from, end)));
@@ -121,6 +125,18 @@ public final class DenoiserNetwork implements AutoCloseable {
             }
             return NDArrays.concat(new NDList(parts), 0);
         };
+    }
+
+    /**
+     * Rows per chunk for a batch of {@code rows}: the largest power of two whose activations fit
+     * {@link #CHUNK_ELEMENTS}, and no more than an even share of the lanes, so every lane works.
+     */
+    int chunkRows(int rows) {
+        UNetConfig c = unet.config();
+        long perRow = (long) c.baseChannels() * c.gridSize() * c.gridSize();
+        int cached = Integer.highestOneBit((int) Math.max(1, CHUNK_ELEMENTS / perRow));
+        int lanes = concurrent ? Lanes.count() : 1;
+        return Math.max(1, Math.min(cached, (rows + lanes - 1) / lanes));
     }
 
     private NDArray evaluate(NDArray x, double[] sigma, int[] labels) {

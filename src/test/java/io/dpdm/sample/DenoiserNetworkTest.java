@@ -1,6 +1,7 @@
 package io.dpdm.sample;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,14 +24,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DenoiserNetworkTest {
     /**
      * Chunked evaluation of many rows equals evaluating each row on its own, whether the chunks
-     * run one after another or concurrently in lanes (three chunks for two lanes).
+     * run one after another or concurrently in lanes (three chunks).
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void rowsAreEvaluatedIndependentlyOfChunking(boolean concurrent) {
-        int rows = 2 * DenoiserNetwork.CHUNK_ROWS + 6;
         try (DenoiserNetwork net = DenoiserNetwork.create(UNetConfig.tiny(1, 3), new Preconditioning.Edm(), 5, concurrent);
                 NDManager m = Torch.engine().newBaseManager()) {
+            int chunk = net.chunkRows(Integer.MAX_VALUE);
+            int rows = 2 * chunk + 6;
+            assertEquals(chunk, net.chunkRows(rows), "three chunks");
             NDArray x = m.randomNormal(new Shape(rows, 1, 8, 8)).mul(3);
             double[] sigma = new double[rows];
             int[] labels = new int[rows];
@@ -39,12 +42,30 @@ class DenoiserNetworkTest {
                 labels[i] = i % 4; // 3 = "no class"
             }
             float[] all = net.denoiser().denoise(x, sigma, labels).toFloatArray();
-            for (int i : new int[] {0, 1, DenoiserNetwork.CHUNK_ROWS - 1, DenoiserNetwork.CHUNK_ROWS,
-                    2 * DenoiserNetwork.CHUNK_ROWS, rows - 1}) {
+            for (int i : new int[] {0, 1, chunk - 1, chunk, 2 * chunk, rows - 1}) {
                 float[] one = net.denoiser().denoise(x.get(i + ":" + (i + 1)), new double[] {sigma[i]},
                         new int[] {labels[i]}).toFloatArray();
                 assertArrayEquals(one, Arrays.copyOfRange(all, i * 64, (i + 1) * 64), 1e-6f, "row " + i);
             }
+        }
+    }
+
+    /**
+     * Chunks are the largest power of two of rows whose first-level activations (base channels x
+     * grid side^2 per row) fit 2^20 elements, split evenly enough that every lane gets one.
+     */
+    @Test
+    void chunksAreCacheSizedAndShareTheLanes() {
+        int lanes = io.dpdm.nn.Lanes.count();
+        UNetConfig pixels = UNetConfig.dpdm28(10);
+        try (DenoiserNetwork net = DenoiserNetwork.create(pixels, new Preconditioning.Edm(), 1)) {
+            assertEquals(32, net.chunkRows(10_000), "2^20 / (32 x 28 x 28) = 41.8 rows");
+            assertEquals((5 + lanes - 1) / lanes, net.chunkRows(5));
+        }
+        UNetConfig patches = io.dpdm.train.Preset.CPU.network(new io.dpdm.data.ImageShape(1, 28, 28), 10);
+        try (DenoiserNetwork net = DenoiserNetwork.create(patches, new Preconditioning.Edm(), 1)) {
+            assertEquals(256, net.chunkRows(10_000), "2^20 / (16 x 14 x 14) = 334 rows");
+            assertEquals(256 / lanes, net.chunkRows(256));
         }
     }
 
