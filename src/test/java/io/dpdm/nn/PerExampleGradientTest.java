@@ -64,6 +64,17 @@ class PerExampleGradientTest {
     }
 
     @Test
+    void pointwiseConvolutionWithMoreTapsThanIm2colTakes() {
+        try (ParameterStore s = new ParameterStore(11)) {
+            // 40 input channels x 1 x 1 > MAX_IM2COL_TAPS: 1x1 convolutions take the matrix-product route anyway.
+            Layer net = Sequential.of(Conv2d.create(s, "wide", 40, 6, 1), Activation.SILU,
+                    Conv2d.create(s, "strided", 6, 3, 1, 2, 0, 1, true, 1.0));
+            check(s, 3, 2, net, new Shape(40, 5, 5), true);
+            check(s, 2, 1, net, new Shape(40, 4, 4), true);
+        }
+    }
+
+    @Test
     void linearOnVectorsAndOnTokens() {
         try (ParameterStore s = new ParameterStore(3)) {
             Layer net = Sequential.of(Linear.create(s, "a", 5, 4), Activation.SILU, Linear.create(s, "b", 4, 3, false, 1.0));
