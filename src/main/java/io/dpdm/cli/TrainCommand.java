@@ -88,7 +88,8 @@ final class TrainCommand implements Callable<Integer> {
     String clipping;
     @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate.")
     Double lr;
-    @Option(names = "--ema-decay", paramLabel = "D", description = "EMA decay of the weights.")
+    @Option(names = "--ema-decay", paramLabel = "D", description = "EMA decay of the weights, reached after a"
+            + " warm-up of (10 D - 1) / (1 - D) updates (890 for 0.99): update n uses min(D, (1 + n) / (10 + n)).")
     Double emaDecay;
     @Option(names = "--lr-decay", paramLabel = "F",
             description = "Last fraction of the steps over which the learning rate falls linearly to 0.")
