@@ -1,7 +1,6 @@
 package io.dpdm.diffusion;
 
 import ai.djl.ndarray.NDArray;
-import io.dpdm.nn.Activation;
 import io.dpdm.nn.Conv2d;
 import io.dpdm.nn.Dropout;
 import io.dpdm.nn.GroupNorm;
@@ -47,7 +46,7 @@ record ResidualBlock(GroupNorm norm0, Layer resample, Conv2d conv0, Linear embed
      * @param actEmbedding act(temb), (rows, embeddingDim)
      */
     NDArray forward(Weights w, NDArray x, NDArray actEmbedding) {
-        NDArray h = Activation.SILU.forward(w, norm0.forward(w, x));
+        NDArray h = norm0.forwardSilu(w, x);
         if (resample != null) {
             h = resample.forward(w, h);
             x = resample.forward(w, x);
@@ -55,7 +54,7 @@ record ResidualBlock(GroupNorm norm0, Layer resample, Conv2d conv0, Linear embed
         h = conv0.forward(w, h);
         NDArray e = embedding.forward(w, actEmbedding);
         h = h.add(e.reshape(e.getShape().get(0), e.getShape().get(1), 1, 1));
-        h = conv1.forward(w, dropout.forward(w, Activation.SILU.forward(w, norm1.forward(w, h))));
+        h = conv1.forward(w, dropout.forward(w, norm1.forwardSilu(w, h)));
         if (skip != null) {
             x = skip.forward(w, x);
         }

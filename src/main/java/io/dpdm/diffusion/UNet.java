@@ -150,7 +150,7 @@ public final class UNet implements Backbone {
         }
         // The last stage's output escaped its scope; hand it to the caller's scope (if any) again.
         NDScope.register(h);
-        NDArray out = fromPatches(head.forward(w, Activation.SILU.forward(w, headNorm.forward(w, h))),
+        NDArray out = fromPatches(head.forward(w, headNorm.forwardSilu(w, h)),
                 config.channels(), config.patchSize());
         return seam == null ? out : out.add(seam.forward(w, out));
     }

@@ -8,11 +8,15 @@ import java.util.Map;
  * The {@link Weights} of one pass: arrays owned by that pass's manager.
  *
  * @param randomness the training randomness, or null for evaluation mode
+ * @param inference true for a forward pass without gradients ({@link Gradients#forward})
  */
 record PassWeights(Map<String, NDArray> arrays, boolean perExample, int examples, int draws,
-        BatchRandomness randomness, NDManager manager) implements Weights {
+        BatchRandomness randomness, NDManager manager, boolean inference) implements Weights {
     PassWeights {
         checkRandomness(examples, draws, randomness);
+        if (inference && (perExample || randomness != null)) {
+            throw new IllegalArgumentException("an inference pass has shared weights and no training randomness");
+        }
     }
 
     /** Shared by every pass: B, K >= 1 and randomness (when given) for the same B and K. */

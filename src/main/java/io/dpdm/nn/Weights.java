@@ -42,6 +42,14 @@ public interface Weights {
         return randomness() != null;
     }
 
+    /**
+     * True when no gradient will be taken and nothing is observed (sampling, evaluation): layers
+     * may then use fused kernels that have no per-example or observed form.
+     */
+    default boolean inference() {
+        return false;
+    }
+
     /** The pass's per-example randomness in training mode (dropout masks); null in evaluation mode. */
     BatchRandomness randomness();
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * in double precision by hand, in shared and in per-example mode: y = (x - mean_g) /
  * sqrt(var_g + eps) * gain_c + shift_c; for the loss sum(r * y), d/d gain_c = sum r * xHat
  * and d/d shift_c = sum r over the rows and positions of channel c (of one example's draws,
- * averaged, per example).
+ * averaged, per example). {@link GroupNorm#forwardSilu}'s fused inference kernels are checked
+ * against SiLU of the same formula.
  */
 class GroupNormTest {
     private static final int C = 4;
@@ -68,6 +69,12 @@ class GroupNormTest {
                 expected[i] = (float) (xHat[i] * gain[c] + shift[c]);
             }
             assertArrayEquals(expected, y, 1e-4f, "output");
+            // the fused kernels of inference passes against SiLU of the same formula
+            float[] fused = Gradients.forward(step, s, examples, draws, w -> norm.forwardSilu(w, input)).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = (float) (expected[i] / (1 + Math.exp(-expected[i])));
+            }
+            assertArrayEquals(expected, fused, 1e-4f, "fused output");
 
             Map<String, NDArray> g = perExample
                     ? Gradients.perExample(step, s, examples, draws, null, w -> loss(w, norm, input, weights))

@@ -1,0 +1,120 @@
+package io.dpdm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A PyTorch operator that DJL 0.34's JNI does not expose (fused group norm, SiLU), reached as a
+ * one-method TorchScript module. The module's archive is written here, in memory, from its
+ * source: TorchScript compiles the source when it loads the archive, so nothing is shipped as a
+ * binary and an embedding application gets the same kernels as the launcher.
+ *
+ * <p>The archive holds what {@code torch.jit.load} reads: the source of class {@code __torch__.X}
+ * (an {@code nn.Module} with no parameters), a pickle of one instance whose only attribute is
+ * {@code training}, an empty constants table and the format version.
+ */
+final class TorchScript implements AutoCloseable {
+    private final PtSymbolBlock module;
+
+    private TorchScript(PtSymbolBlock module) {
+        this.module = module;
+    }
+
+    /**
+     * Compiles {@code forward}, the body of a method {@code forward(self, <parameters>)}, e.g.
+     * parameters "x: Tensor, g: int" and returns "Tensor", into a module of class {@code name}.
+     */
+    static TorchScript compile(NDManager manager, String name, String parameters, String returns, String body) {
+        String source = "class " + name + "(Module):\n"
+                + "  __parameters__ = []\n"
+                + "  __buffers__ = []\n"
+                + "  training : bool\n"
+                + "  def forward(self: __torch__." + name + ", " + parameters + ") -> " + returns + ":\n"
+                + body.indent(4);
+        byte[] archive = archive(name, source);
+        try {
+            return new TorchScript(JniUtils.loadModule((PtNDManager) manager, new ByteArrayInputStream(archive), false, false));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * forward(arguments) into {@code into}; arguments are NDArrays, longs (TorchScript's int) or
+     * doubles (its float).
+     * Runs without the graph executor's profiling passes: these modules are single fused ops,
+     * called with ever-changing shapes, where profiling and re-specialising would only cost.
+     */
+    NDArray forward(NDManager into, Object... arguments) {
+        List<IValue> values = new ArrayList<>(arguments.length);
+        try {
+            for (Object a : arguments) {
+                values.add(a instanceof NDArray array ? IValue.from((PtNDArray) array)
+                        : a instanceof Long l ? IValue.from(l) : IValue.from((Double) a));
+            }
+            JniUtils.setGraphExecutorOptimize(false);
+            try (IValue out = module.forward(values.toArray(IValue[]::new))) {
+                return out.toTensor((PtNDManager) into);
+            }
+        } finally {
+            values.forEach(IValue::close);
+        }
+    }
+
+    @Override
+    public void close() {
+        module.close();
+    }
+
+    private static byte[] archive(String name, String source) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            entry(zip, "m/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            entry(zip, "m/code/__torch__.py", source.getBytes(StandardCharsets.UTF_8));
+            entry(zip, "m/data.pkl", instance(name));
+            // pickle protocol 2 of an empty tuple: PROTO 2, EMPTY_TUPLE, STOP
+            entry(zip, "m/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The pickle TorchScript writes for an object without __getstate__: GLOBAL module and class,
+     * EMPTY_TUPLE, NEWOBJ, then its attributes as a dict (here training = True) and BUILD.
+     */
+    private static byte[] instance(String name) {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(0x80);
+        p.write(2);
+        p.writeBytes(("c__torch__\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
+        p.writeBytes(new byte[] {')', (byte) 0x81, '}', '('});
+        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
+        p.write('X'); // BINUNICODE: 4-byte little-endian length, then UTF-8
+        p.writeBytes(new byte[] {(byte) key.length, 0, 0, 0});
+        p.writeBytes(key);
+        p.writeBytes(new byte[] {(byte) 0x88, 'u', 'b', '.'}); // NEWTRUE, SETITEMS, BUILD, STOP
+        return p.toByteArray();
+    }
+
+    private static void entry(ZipOutputStream zip, String path, byte[] content) throws IOException {
+        zip.putNextEntry(new ZipEntry(path));
+        zip.write(content);
+        zip.closeEntry();
+    }
+}
