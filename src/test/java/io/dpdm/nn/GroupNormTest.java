@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,17 +22,6 @@ class GroupNormTest {
     private static final int GROUPS = 2;
     private static final int SPATIAL = 6;
     private static final float EPS = 1e-5f;
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Torch.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     @Test
     void sharedWeightsMatchTheFormulas() {
@@ -54,7 +41,7 @@ class GroupNormTest {
         float[] gain = gaussian(random, C, 0.5, 1);
         float[] shift = gaussian(random, C, 0.5, 0);
         double[] xHat = normalised(x, rows);
-        try (ParameterStore s = new ParameterStore(1); NDManager step = manager.newSubManager()) {
+        try (ParameterStore s = new ParameterStore(1); NDManager step = Torch.engine().newBaseManager()) {
             GroupNorm norm = GroupNorm.create(s, "n", C, GROUPS, EPS);
             Torch.assign(s.get("n.gain"), step.create(gain));
             Torch.assign(s.get("n.shift"), step.create(shift));
