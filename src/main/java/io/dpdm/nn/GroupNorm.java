@@ -47,7 +47,7 @@ public record GroupNorm(String gain, String shift, int groups, float eps) implem
         return Fused.GROUP_NORM_SILU.forward(w.manager(), x, w.get(gain), w.get(shift), (long) groups, (double) eps);
     }
 
-    /** Compiled once per process, on first use. */
+    /** Compiled once per process, on first use; it lives as long as the process, with its manager. */
     private static final class Fused {
         static final TorchScript GROUP_NORM_SILU = TorchScript.compile(Torch.engine().newBaseManager(), "GroupNormSilu",
                 "x: Tensor, gain: Tensor, shift: Tensor, groups: int, eps: float", "Tensor",

@@ -27,7 +27,7 @@ import java.util.zip.ZipOutputStream;
  * (an {@code nn.Module} with no parameters), a pickle of one instance whose only attribute is
  * {@code training}, an empty constants table and the format version.
  */
-final class TorchScript implements AutoCloseable {
+final class TorchScript {
     private final PtSymbolBlock module;
 
     private TorchScript(PtSymbolBlock module) {
@@ -35,8 +35,9 @@ final class TorchScript implements AutoCloseable {
     }
 
     /**
-     * Compiles {@code forward}, the body of a method {@code forward(self, <parameters>)}, e.g.
-     * parameters "x: Tensor, g: int" and returns "Tensor", into a module of class {@code name}.
+     * Compiles {@code body}, the statements of {@code forward(self, <parameters>) -> <returns>}
+     * (e.g. parameters "x: Tensor, g: int", returns "Tensor"), into a module of class
+     * {@code name} owned by {@code manager}.
      */
     static TorchScript compile(NDManager manager, String name, String parameters, String returns, String body) {
         String source = "class " + name + "(Module):\n"
@@ -55,9 +56,11 @@ final class TorchScript implements AutoCloseable {
 
     /**
      * forward(arguments) into {@code into}; arguments are NDArrays, longs (TorchScript's int) or
-     * doubles (its float).
-     * Runs without the graph executor's profiling passes: these modules are single fused ops,
-     * called with ever-changing shapes, where profiling and re-specialising would only cost.
+     * doubles (its float). DJL runs modules for inference: the result has no autograd history,
+     * so callers use this only where no gradient is taken ({@link Weights#inference}). The
+     * calling thread's graph executor stops optimising (a thread-local PyTorch switch): these
+     * modules are single fused ops called with ever-changing shapes, where profiling runs and
+     * re-specialising would only cost.
      */
     NDArray forward(NDManager into, Object... arguments) {
         List<IValue> values = new ArrayList<>(arguments.length);
@@ -73,11 +76,6 @@ final class TorchScript implements AutoCloseable {
         } finally {
             values.forEach(IValue::close);
         }
-    }
-
-    @Override
-    public void close() {
-        module.close();
     }
 
     private static byte[] archive(String name, String source) {
