@@ -34,9 +34,10 @@ import java.util.List;
  *       ({@link PublicModels}: MNIST's for Fashion-MNIST and any other 28x28 gray 10-class data,
  *       Fashion-MNIST's for MNIST), half of the training noise levels log-uniform on [1, 80],
  *       then DP-SGD with K 1, B 2048, 600 steps, Adam 2e-3, EMA 0.99 (row L2b: B 512 plateaus
- *       after about 800 steps, L1a-b, while B 2048 still improves; log-normal noise levels without
- *       the high-noise half were worse, L3a; 750 steps instead of 600 gave no gain on MNIST for 8
- *       more minutes, MN5; neither did a learning rate decayed to 0 over the last quarter, MN6).
+ *       after about 800 steps, L1a-b, while B 2048 still improves and B 4096 x 300 lost on MNIST,
+ *       MN12; log-normal noise levels without the high-noise half were worse, L3a; 750 steps
+ *       instead of 600 gave no gain on MNIST for 8 more minutes, MN5; neither did a learning rate
+ *       decayed to 0 over the last quarter, MN6).
  *       The EMA's warm-up keeps its decay below 0.99 for 890 updates, so 600 steps average over
  *       about their last 60; longer averages on the same steps were worse (MN10).
  *       Where no shipped model fits (another shape, or epsilon &lt; 1, which trains v-prediction),
