@@ -25,6 +25,7 @@ import io.dpdm.dp.Ema;
 import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.GradientSource;
 import io.dpdm.nn.BatchRandomness;
+import io.dpdm.nn.CpuInfo;
 import io.dpdm.nn.FlopCount;
 import io.dpdm.nn.Lanes;
 import io.dpdm.nn.Gradients;
@@ -50,6 +51,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -125,6 +127,9 @@ final class DpStepBenchCommand implements Callable<Integer> {
             description = "Instead of timing, run N private steps and report resident memory at step 50 and N"
                     + " (default: time the step).")
     int leakSteps;
+
+    @Mixin
+    PrecisionOption precision;
 
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
@@ -202,8 +207,10 @@ final class DpStepBenchCommand implements Callable<Integer> {
                 ema.update();
                 return null;
             });
+            String chosen = precision.get().resolve(work.store(), perExampleOnly).describe(precision.get());
             Map<String, Object> out = leakSteps > 0 ? leakCheck(dpStep)
                     : timing(dpStep, plainStep, perExampleOnly, forwardFlopsPerDraw(work, train, random));
+            out.put("precision", chosen);
             print(out);
         }
         return Main.OK;

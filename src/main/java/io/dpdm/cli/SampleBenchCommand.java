@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNet;
 import io.dpdm.diffusion.UNetConfig;
+import io.dpdm.nn.CpuInfo;
 import io.dpdm.nn.Torch;
 import io.dpdm.sample.DenoiserNetwork;
 import io.dpdm.sample.NoiseGrid;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -56,6 +58,9 @@ final class SampleBenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats after one warm-up (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -77,9 +82,11 @@ final class SampleBenchCommand implements Callable<Integer> {
         double[] cpuSeconds = new double[repeats];
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long parameters;
+        String chosen;
         try (DenoiserNetwork network = DenoiserNetwork.create(config, new Preconditioning.Edm(), 1);
                 NDManager manager = Torch.engine().newBaseManager()) {
             parameters = network.parameterCount();
+            chosen = network.usePrecision(precision.get(), batch).describe(precision.get());
             Sampler sampler = new Sampler(settings, manager);
             sampler.sample(network.denoiser(), job, SamplingProgress.NONE);
             for (int r = 0; r < repeats; r++) {
@@ -96,6 +103,7 @@ final class SampleBenchCommand implements Callable<Integer> {
         out.put("parameters", parameters);
         out.put("batch", batch);
         out.put("steps", steps);
+        out.put("precision", chosen);
         out.put("image_nfe_per_second", Math.round(10.0 * steps * batch / median) / 10.0);
         double forwardFlops = UNet.forwardFlops(config);
         out.put("forward_mflop_per_image", Math.round(forwardFlops / 1e5) / 10.0);

@@ -23,6 +23,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -106,6 +107,9 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "all", description = "png, idx or all (default: ${DEFAULT-VALUE}).")
     String format;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -116,7 +120,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         SampleRequest request = new SampleRequest(source.run != null ? source.run : source.checkpoint, count, classes,
                 new SamplerSettings(new NoiseGrid(sigmaMin, sigmaMax, rho, steps), solver(), guidance), seed, batchSize,
-                weightSet(), out, formats());
+                weightSet(), out, formats(), precision.get());
         SampleService.Result result;
         ImageProgress progress = new ImageProgress();
         try {
@@ -132,10 +136,12 @@ final class SampleCommand implements Callable<Integer> {
             m.put("per_class", result.perClass());
             m.put("files", result.files());
             m.put("sampling_seconds", Math.round(result.seconds() * 1000) / 1000.0);
+            m.put("precision", result.precision());
             pw.println(new ObjectMapper().writeValueAsString(m));
         } else {
             pw.printf(Locale.ROOT, "wrote %d images to %s in %.1f s: %s%n", result.images(), result.out(),
                     result.seconds(), String.join(", ", result.files()));
+            pw.println("  precision: " + result.precision());
             result.perClass().forEach((k, v) -> pw.printf(Locale.ROOT, "  %-20s %d%n", k, v));
         }
         pw.flush();

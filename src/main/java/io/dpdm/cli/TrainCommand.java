@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -112,6 +113,9 @@ final class TrainCommand implements Callable<Integer> {
     Integer sampleEvery;
     @Option(names = "--stop-at-step", paramLabel = "T", description = "Stop (resumably) once T steps are done.")
     Long stopAtStep;
+    @Mixin
+    PrecisionOption precision;
+
     @Option(names = "--no-progress", description = "No progress output.")
     boolean noProgress;
 
@@ -121,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
         Trainer trainer;
         if (resume != null) {
             if (out != null || data != null || configFile != null || initFrom != null || dryRun || epsilon != null
-                    || secureNoise || publicSeed) {
+                    || secureNoise || publicSeed || precision.given() != null) {
                 throw new IllegalArgumentException("--resume RUN_DIR takes no other run settings: the run's own"
                         + " config and ledger are used");
             }
@@ -147,6 +151,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             trainer = Trainer.start(config, out, init);
             stdout.println(summary(trainer.plan()));
+            stdout.println("precision: " + trainer.precision());
         }
         stdout.flush();
         return run(trainer, stdout);
@@ -234,6 +239,7 @@ final class TrainCommand implements Callable<Integer> {
         putIf(schedule, "batchSize", batchSize);
         putIf(schedule, "microBatchSize", microBatch);
         putIf(schedule, "drawsPerPass", drawsPerPass);
+        putIf(schedule, "precision", precision.given());
         if (epochs != null || steps != null) { // the other one of the pair is dropped
             schedule.set("epochs", epochs == null ? null : JsonNodeFactory.instance.numberNode(epochs));
             schedule.set("steps", steps == null ? null : JsonNodeFactory.instance.numberNode(steps));

@@ -27,6 +27,15 @@ final class BlockedConvolution {
 
     /** conv2d of x (N, G*c, H, W) with k (G*o, c, kh, kw), bias (G*o) or null, in G groups. */
     static NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
+        return apply(x, k, b, stride, padding, groups, false);
+    }
+
+    /** The same convolution with bfloat16 operands ({@link Bfloat16#conv}), the bias added in float32. */
+    static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
+        return apply(x, k, b, stride, padding, groups, true);
+    }
+
+    private static NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean bf16) {
         Shape ks = k.getShape();
         long in = ks.get(1);
         long out = ks.get(0) / groups;
@@ -35,8 +44,14 @@ final class BlockedConvolution {
         NDArray px = pad(x, groups, 1, in, paddedIn);
         NDArray pk = pad(pad(k, groups, 0, out, paddedOut), 1, 1, in, paddedIn);
         NDArray pb = b == null ? null : pad(b, groups, 0, out, paddedOut);
-        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(px, pk, pb, new Shape(stride, stride),
-                new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
+        NDArray y;
+        if (bf16) {
+            y = Bfloat16.conv(px, pk, stride, padding, groups);
+            y = pb == null ? y : y.add(pb.reshape(1, -1, 1, 1));
+        } else {
+            y = ai.djl.nn.convolutional.Conv2d.conv2d(px, pk, pb, new Shape(stride, stride),
+                    new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
+        }
         if (paddedOut == out) {
             return y;
         }

@@ -80,7 +80,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         NDArray k = w.get(weight);
         NDArray b = bias == null ? null : w.get(bias);
         if (!w.perExample()) {
-            NDArray y = conv(x, k, b, groups);
+            NDArray y = conv(w, x, k, b, groups);
             // grouped convolutions are not observed: factored mode then refuses their weights
             return groups == 1 ? w.observe(map((int) k.getShape().get(2), (int) k.getShape().get(3)), x, y) : y;
         }
@@ -94,7 +94,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         long n = w.examples();
         long out = ks.get(1);
         NDArray stacked = k.reshape(new Shape(n * out).addAll(ks.slice(2)));
-        NDArray y = conv(x.reshape(w.draws(), n * xs.get(1), xs.get(2), xs.get(3)), stacked,
+        NDArray y = conv(w, x.reshape(w.draws(), n * xs.get(1), xs.get(2), xs.get(3)), stacked,
                 b == null ? null : b.reshape(n * out), (int) n * groups);
         Shape ys = y.getShape();
         return y.reshape(xs.get(0), out, ys.get(2), ys.get(3));
@@ -115,7 +115,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         long positions = cols.getShape().get(2);
         cols = draws == 1 ? cols : cols.reshape(draws, n, taps, positions).transpose(1, 2, 0, 3)
                 .reshape(n, taps, draws * positions);
-        NDArray y = k.reshape(n, out, taps).batchMatMul(cols); // (B, out, K*P)
+        NDArray y = Bfloat16.batchMatMul(w, k.reshape(n, out, taps), cols); // (B, out, K*P)
         if (b != null) {
             y = y.add(b.reshape(n, out, 1));
         }
@@ -160,7 +160,8 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         return new Shape((xs.get(2) + 2L * padding - kh) / stride + 1, (xs.get(3) + 2L * padding - kw) / stride + 1);
     }
 
-    private NDArray conv(NDArray x, NDArray k, NDArray b, int g) {
-        return BlockedConvolution.apply(x, k, b, stride, padding, g);
+    private NDArray conv(Weights w, NDArray x, NDArray k, NDArray b, int g) {
+        return w.precision() == Precision.BF16 ? BlockedConvolution.bfloat16(x, k, b, stride, padding, g)
+                : BlockedConvolution.apply(x, k, b, stride, padding, g);
     }
 }

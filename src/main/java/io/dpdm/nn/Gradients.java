@@ -83,7 +83,8 @@ public final class Gradients {
             Function<Weights, NDArray> network) {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass, true));
+            NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass, true,
+                    store.precision()));
             NDArray kept = Torch.copy(out);
             kept.attach(into);
             NDScope.unregister(kept);
@@ -111,7 +112,7 @@ public final class Gradients {
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             try (Torch.GradientRecording recording = Torch.recordGradients()) {
                 recording.backward(summed(loss.apply(
-                        new PassWeights(leaves, perExample, examples, draws, training, pass, false)), examples));
+                        new PassWeights(leaves, perExample, examples, draws, training, pass, false, store.precision())), examples));
             }
             // The gradient buffers are fresh (fresh leaves, one backward) and outlive their leaves
             // once re-attached, so they are handed over without a copy.

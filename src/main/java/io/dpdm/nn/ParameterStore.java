@@ -41,6 +41,7 @@ public final class ParameterStore implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
     private final SplittableRandom random;
+    private Precision precision = Precision.FP32;
 
     /** An empty store; {@code seed} fixes every initial value declared later. */
     public ParameterStore(long seed) {
@@ -114,9 +115,33 @@ public final class ParameterStore implements AutoCloseable {
         return manager;
     }
 
-    /** An independent deep copy (e.g. the EMA weights); its random stream is split from this one. */
+    /** The arithmetic of the convolutions and matrix products of passes over this store (FP32 unless set). */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * Sets the precision of later passes over this store ({@link Precision#resolve} turns AUTO
+     * into one). The first switch to BF16 in a process checks bfloat16 convolutions against
+     * float64 ({@link Torch#checkBfloat16}).
+     */
+    public void usePrecision(Precision precision) {
+        if (precision == Precision.AUTO) {
+            throw new IllegalArgumentException("AUTO is a request: resolve it to FP32 or BF16 first (Precision.resolve)");
+        }
+        if (precision == Precision.BF16) {
+            Torch.checkBfloat16();
+        }
+        this.precision = precision;
+    }
+
+    /**
+     * An independent deep copy (e.g. the EMA weights) in this store's precision; its random
+     * stream is split from this one.
+     */
     public ParameterStore copy() {
         ParameterStore copy = new ParameterStore(random.split());
+        copy.precision = precision;
         parameters.forEach((name, p) -> {
             NDArray c = Torch.copy(p);
             c.attach(copy.manager);

@@ -9,9 +9,10 @@ import java.util.Map;
  *
  * @param randomness the training randomness, or null for evaluation mode
  * @param inference true for a forward pass without gradients ({@link Gradients#forward})
+ * @param precision the store's ({@link ParameterStore#precision})
  */
 record PassWeights(Map<String, NDArray> arrays, boolean perExample, int examples, int draws,
-        BatchRandomness randomness, NDManager manager, boolean inference) implements Weights {
+        BatchRandomness randomness, NDManager manager, boolean inference, Precision precision) implements Weights {
     PassWeights {
         checkRandomness(examples, draws, randomness);
         if (inference && (perExample || randomness != null)) {

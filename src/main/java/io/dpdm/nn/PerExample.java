@@ -31,7 +31,7 @@ final class PerExample {
         long in = s.get(s.dimension() - 1);
         if (!w.perExample()) {
             long out = weight.getShape().get(1);
-            NDArray y = x.reshape(-1, in).matMul(weight);
+            NDArray y = Bfloat16.matMul(w, x.reshape(-1, in), weight);
             if (bias != null) {
                 y = y.add(bias);
             }
@@ -43,7 +43,7 @@ final class PerExample {
         long out = weight.getShape().get(2);
         long r = s.size() / (k * b * in);
         NDArray grouped = k == 1 ? x.reshape(b, r, in) : x.reshape(k, b, r, in).transpose(1, 0, 2, 3).reshape(b, k * r, in);
-        NDArray y = grouped.batchMatMul(weight);
+        NDArray y = Bfloat16.batchMatMul(w, grouped, weight);
         if (bias != null) {
             y = y.add(bias.reshape(b, 1, out));
         }

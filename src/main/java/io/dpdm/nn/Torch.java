@@ -36,14 +36,31 @@ public final class Torch {
      * and makes every other thread wait for the result.
      */
     private static final class Checked {
-        static final String FAULT = fault();
+        static final String FAULT = fault("float32", ConvolutionCheck.wrong(ConvolutionCheck.AT_START,
+                BlockedConvolution::apply, ConvolutionCheck.FLOAT32_TOLERANCE), "here");
+    }
 
-        private static String fault() {
-            List<String> wrong = ConvolutionCheck.wrong(ConvolutionCheck.AT_START, BlockedConvolution::apply);
-            return wrong.isEmpty() ? null : "float32 convolutions on this CPU disagree with float64 in " + wrong.size()
-                    + " of " + ConvolutionCheck.AT_START.size() + " checks (" + wrong.get(0)
-                    + "): dpdm cannot compute trustworthy gradients here; please report your `lscpu` output";
+    /**
+     * Runs {@link ConvolutionCheck#AT_START} on the bfloat16 route once per process, before its
+     * first use ({@link ParameterStore#usePrecision}).
+     *
+     * @throws DpdmException on a CPU where it disagrees with float64 beyond bfloat16's rounding
+     */
+    static void checkBfloat16() {
+        if (Bfloat16Checked.FAULT != null) {
+            throw new DpdmException(Bfloat16Checked.FAULT);
         }
+    }
+
+    private static final class Bfloat16Checked {
+        static final String FAULT = fault("bfloat16", ConvolutionCheck.wrong(ConvolutionCheck.AT_START,
+                ConvolutionCheck.BFLOAT16, ConvolutionCheck.BFLOAT16_TOLERANCE), "in bfloat16 here (use --precision fp32)");
+    }
+
+    private static String fault(String precision, List<String> wrong, String where) {
+        return wrong.isEmpty() ? null : precision + " convolutions on this CPU disagree with float64 in " + wrong.size()
+                + " of " + ConvolutionCheck.AT_START.size() + " checks (" + wrong.get(0)
+                + "): dpdm cannot compute trustworthy gradients " + where + "; please report your `lscpu` output";
     }
 
     /** Starts the engine once per process, on first use (the JVM runs a holder's initialiser once). */

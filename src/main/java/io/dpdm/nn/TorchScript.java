@@ -1,11 +1,13 @@
 package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +20,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A PyTorch operator that DJL 0.34's JNI does not expose (fused group norm, SiLU), reached as a
+ * A PyTorch operator that DJL 0.34's JNI does not expose (fused group norm, SiLU, bfloat16), reached as a
  * one-method TorchScript module. The module's archive is written here, in memory, from its
  * source: TorchScript compiles the source when it loads the archive, so nothing is shipped as a
  * binary and an embedding application gets the same kernels as the launcher.
@@ -56,8 +58,8 @@ final class TorchScript {
 
     /**
      * forward(arguments) into {@code into}; arguments are NDArrays, longs (TorchScript's int) or
-     * doubles (its float). DJL runs modules for inference: the result has no autograd history,
-     * so callers use this only where no gradient is taken ({@link Weights#inference}). The
+     * doubles (its float). This route runs the module for inference: the result has no autograd
+     * history, so callers use it only where no gradient is taken ({@link Weights#inference}). The
      * calling thread's graph executor stops optimising (a thread-local PyTorch switch): these
      * modules are single fused ops called with ever-changing shapes, where profiling runs and
      * re-specialising would only cost.
@@ -76,6 +78,16 @@ final class TorchScript {
         } finally {
             values.forEach(IValue::close);
         }
+    }
+
+    /**
+     * forward(tensors) with autograd as the calling thread has it: when the thread records
+     * gradients, they flow back through the module to every input that requires them. The result
+     * belongs to the first tensor's manager.
+     */
+    NDArray call(NDList tensors) {
+        JniUtils.setGraphExecutorOptimize(false);
+        return IValueUtils.forward(module, tensors, true).singletonOrThrow();
     }
 
     private static byte[] archive(String name, String source) {

@@ -50,6 +50,11 @@ public interface Weights {
         return false;
     }
 
+    /** The arithmetic of the pass's convolutions and matrix products (never AUTO). */
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
     /** The pass's per-example randomness in training mode (dropout masks); null in evaluation mode. */
     BatchRandomness randomness();
 

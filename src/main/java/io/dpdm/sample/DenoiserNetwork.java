@@ -3,7 +3,9 @@ package io.dpdm.sample;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.dpdm.DpdmException;
 import io.dpdm.diffusion.Denoiser;
 import io.dpdm.diffusion.Preconditioned;
@@ -13,6 +15,7 @@ import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.Lanes;
 import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.Precision;
 import io.dpdm.nn.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -152,6 +155,22 @@ public final class DenoiserNetwork implements AutoCloseable {
 
     public UNetConfig config() {
         return unet.config();
+    }
+
+    /**
+     * Sets the precision of the network's convolutions and products. AUTO times one denoiser
+     * evaluation of {@code rows} rows of pure noise (no data) in each precision, as sampling runs
+     * it, and keeps the faster ({@link Precision#resolve}).
+     */
+    public Precision.Choice usePrecision(Precision requested, int rows) {
+        UNetConfig c = unet.config();
+        try (NDManager m = store.manager().newSubManager()) {
+            NDArray noise = m.randomNormal(new Shape(rows, c.channels(), c.imageSize(), c.imageSize()));
+            double[] sigma = new double[rows];
+            Arrays.fill(sigma, 1);
+            int[] labels = c.conditional() ? new int[rows] : null;
+            return requested.resolve(store, () -> denoiser().denoise(noise, sigma, labels).close());
+        }
     }
 
     /** Number of scalar parameters. */

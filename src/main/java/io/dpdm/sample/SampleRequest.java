@@ -1,5 +1,6 @@
 package io.dpdm.sample;
 
+import io.dpdm.nn.Precision;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
@@ -16,12 +17,14 @@ import java.util.Set;
  * @param weights EMA (default) or raw weights
  * @param out output folder (absent or empty)
  * @param formats image files to write
+ * @param precision of the denoiser's convolutions and products (AUTO: the faster on this CPU)
  */
 public record SampleRequest(Path model, int count, String classes, SamplerSettings settings, long seed, int batchSize,
-        WeightSet weights, Path out, Set<OutputFormat> formats) {
+        WeightSet weights, Path out, Set<OutputFormat> formats, Precision precision) {
     public SampleRequest {
-        if (model == null || settings == null || weights == null || out == null || formats == null) {
-            throw new IllegalArgumentException("sample request needs a model, settings, weights, an output folder and formats");
+        if (model == null || settings == null || weights == null || out == null || formats == null || precision == null) {
+            throw new IllegalArgumentException(
+                    "sample request needs a model, settings, weights, an output folder, formats and a precision");
         }
         if (count < 0 || (count == 0 && classes == null)) {
             throw new IllegalArgumentException("--count must be >= 1, got " + count);
@@ -33,5 +36,11 @@ public record SampleRequest(Path model, int count, String classes, SamplerSettin
             throw new IllegalArgumentException("choose at least one output format (png, idx)");
         }
         formats = Set.copyOf(EnumSet.copyOf(formats));
+    }
+
+    /** A request in float32. */
+    public SampleRequest(Path model, int count, String classes, SamplerSettings settings, long seed, int batchSize,
+            WeightSet weights, Path out, Set<OutputFormat> formats) {
+        this(model, count, classes, settings, seed, batchSize, weights, out, formats, Precision.FP32);
     }
 }

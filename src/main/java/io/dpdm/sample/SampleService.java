@@ -42,8 +42,9 @@ public final class SampleService {
      * @param perClass images per class name ("unconditional" for an unconditional model)
      * @param files files and folders written, relative to {@code out}
      * @param seconds wall time of sampling alone
+     * @param precision the denoiser's precision, and why when it was chosen by timing
      */
-    public record Result(Path out, Map<String, Integer> perClass, List<String> files, double seconds) {
+    public record Result(Path out, Map<String, Integer> perClass, List<String> files, double seconds, String precision) {
         public int images() {
             return perClass.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -67,8 +68,10 @@ public final class SampleService {
             SyntheticDataExporter.prepare(request.out());
             UNetConfig net = card.network();
             float[] images;
+            String precision;
             long start = System.nanoTime();
             try (DenoiserNetwork network = DenoiserNetwork.create(net, card.preconditioning(), 0)) {
+                precision = network.usePrecision(request.precision(), Math.min(request.batchSize(), plan.total())).describe(request.precision());
                 Map<String, NDArray> weights = request.weights() == WeightSet.EMA ? loaded.ema() : loaded.params();
                 network.assign(weights, loaded.file() + " ('" + request.weights().group() + "' weights)");
                 loaded.params().values().forEach(NDArray::close);
@@ -86,7 +89,7 @@ public final class SampleService {
             List<String> files = SyntheticDataExporter.write(request.out(), request.formats(),
                     new ImageShape(net.channels(), net.imageSize(), net.imageSize()), images, labels, classNames,
                     manifest(request, loaded.file(), card, perClass));
-            return new Result(request.out(), perClass, files, seconds);
+            return new Result(request.out(), perClass, files, seconds, precision);
         }
     }
 

@@ -8,6 +8,7 @@ import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
 import io.dpdm.dp.KeyMode;
 import io.dpdm.dp.LearningRate;
+import io.dpdm.nn.Precision;
 import io.dpdm.warmstart.CentralImages;
 import io.dpdm.privacy.Accountants;
 
@@ -122,11 +123,14 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param drawsPerPass at most this many of an example's K draws per pass, or null for all K:
      *     with {@code microBatchSize} it bounds a pass to M x D activation rows for any B x K (each
      *     draw is keyed by its index, so the split changes only float summation order)
+     * @param precision of the network's convolutions and products (null: FP32); AUTO is resolved
+     *     when a run starts ({@link PrecisionChoice}), and config.json holds the choice
      */
-    public record Schedule(int batchSize, Double epochs, Long steps, int microBatchSize, Integer drawsPerPass) {
-        /** Every draw of an example in one pass. */
+    public record Schedule(int batchSize, Double epochs, Long steps, int microBatchSize, Integer drawsPerPass,
+            Precision precision) {
+        /** Every draw of an example in one pass, in float32. */
         public Schedule(int batchSize, Double epochs, Long steps, int microBatchSize) {
-            this(batchSize, epochs, steps, microBatchSize, null);
+            this(batchSize, epochs, steps, microBatchSize, null, Precision.FP32);
         }
 
         public Schedule {
@@ -149,6 +153,14 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
             if (drawsPerPass != null && drawsPerPass < 1) {
                 throw new IllegalArgumentException("schedule.drawsPerPass must be >= 1, got " + drawsPerPass);
             }
+            if (precision == null) {
+                precision = Precision.FP32;
+            }
+        }
+
+        /** This schedule in {@code p}. */
+        public Schedule withPrecision(Precision p) {
+            return new Schedule(batchSize, epochs, steps, microBatchSize, drawsPerPass, p);
         }
 
         /** Draws per pass for an objective of {@code draws} = K. */

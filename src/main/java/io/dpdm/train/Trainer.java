@@ -76,6 +76,8 @@ public final class Trainer implements AutoCloseable {
     private final PrivacyLedger ledger;
     private final StepEngine engine;
     private WarmStartPhase warm;
+    /** The run's precision, as the operator is told it (with the timings when AUTO chose it). */
+    private String precision;
     private double wallSecondsBefore;
     private volatile boolean stopRequested;
 
@@ -114,9 +116,17 @@ public final class Trainer implements AutoCloseable {
         UNet net = UNet.create(store, config.network());
         TrainConfig.Objective o = config.objective();
         this.model = new Preconditioned(net, o.preconditioning());
-        this.loss = new DenoisingLoss(model, o.noise(), o.draws(), config.network().numClasses(), o.labelDropout(),
-                o.augmentation());
+        this.loss = denoisingLoss(config, model);
+        store.usePrecision(config.schedule().precision());
+        this.precision = config.schedule().precision().name().toLowerCase(java.util.Locale.ROOT);
         this.engine = buildEngine();
+    }
+
+    /** The config's per-example loss of {@code model}. */
+    static DenoisingLoss denoisingLoss(TrainConfig config, Preconditioned model) {
+        TrainConfig.Objective o = config.objective();
+        return new DenoisingLoss(model, o.noise(), o.draws(), config.network().numClasses(), o.labelDropout(),
+                o.augmentation());
     }
 
     /** Loads the training split of {@code config.data()}. */
@@ -133,8 +143,9 @@ public final class Trainer implements AutoCloseable {
      * @param initialisation the model whose weights and EMA start this run, or null
      */
     public static Trainer start(TrainConfig given, Path runDir, Initialisation initialisation) {
-        TrainConfig config = replacePublicStart(given, initialisation);
         refuseNonEmpty(runDir);
+        PrecisionChoice.Resolved resolved = PrecisionChoice.resolve(replacePublicStart(given, initialisation));
+        TrainConfig config = resolved.config();
         try (NDManager scratch = Torch.engine().newBaseManager()) {
             Prepared p = prepare(config, initialisation, scratch);
             DpRandom random = switch (config.privacy().keys()) {
@@ -144,6 +155,7 @@ public final class Trainer implements AutoCloseable {
             };
             Trainer t = new Trainer(config, p.plan(), runDir, p.data(), p.fingerprint(), p.judged(),
                     new PrivacyLedger(p.plan().prior()), random);
+            t.precision = resolved.description();
             if (p.init() != null) {
                 t.initialiseFrom(p.init());
             }
@@ -254,6 +266,11 @@ public final class Trainer implements AutoCloseable {
 
     public TrainConfig config() {
         return config;
+    }
+
+    /** The precision of the network's convolutions and products, and how it was chosen. */
+    public String precision() {
+        return precision;
     }
 
     public TrainPlan plan() {

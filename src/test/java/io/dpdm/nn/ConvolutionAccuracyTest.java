@@ -31,7 +31,7 @@ class ConvolutionAccuracyTest {
             cases.add(new ConvolutionCheck.Case(n, 16, 4, 14, 1, 1));
             cases.add(new ConvolutionCheck.Case(n, 32, 3, 16, 1, 1));
         }
-        List<String> wrong = ConvolutionCheck.wrong(cases, BlockedConvolution::apply);
+        List<String> wrong = ConvolutionCheck.wrong(cases, BlockedConvolution::apply, ConvolutionCheck.FLOAT32_TOLERANCE);
         assertTrue(wrong.isEmpty(), wrong.size() + " of " + cases.size() + " convolutions wrong: " + wrong);
     }
 
@@ -49,7 +49,7 @@ class ConvolutionAccuracyTest {
             NDArray next = y.get("1:").concat(y.get("0:1"), 0);
             return y.add(next.mul(Torch.scalar(y.getManager(), 0.01)));
         };
-        List<String> wrong = ConvolutionCheck.wrong(ConvolutionCheck.AT_START, leaky);
+        List<String> wrong = ConvolutionCheck.wrong(ConvolutionCheck.AT_START, leaky, ConvolutionCheck.FLOAT32_TOLERANCE);
         assertEquals(ConvolutionCheck.AT_START.size(), wrong.size(), wrong.toString());
         assertTrue(wrong.get(0).contains("output error"), wrong.get(0));
     }

@@ -216,7 +216,7 @@ class PerExampleGradientTest {
     @Test
     void dropoutInTrainingKeepsAboutHalfAndRescales() {
         try (NDManager step = manager.newSubManager()) {
-            Weights w = new PassWeights(Map.of(), false, 1, 1, BatchRandomness.seeded(3, 1, 1), step, false);
+            Weights w = new PassWeights(Map.of(), false, 1, 1, BatchRandomness.seeded(3, 1, 1), step, false, Precision.FP32);
             NDArray y = new Dropout(0.5).forward(w, step.ones(new Shape(1, 10_000)));
             float[] v = y.toFloatArray();
             int kept = 0;

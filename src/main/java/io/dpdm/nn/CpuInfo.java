@@ -1,4 +1,4 @@
-package io.dpdm.cli;
+package io.dpdm.nn;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,11 +13,11 @@ import java.util.stream.Collectors;
  * The CPU a benchmark ran on, as {@code lscpu} names it: the model and the vector extensions that
  * bound its arithmetic peak (AVX2/FMA, AVX-512, bfloat16 and AMX), from /proc/cpuinfo.
  */
-record CpuInfo(String model, List<String> vectorExtensions) {
+public record CpuInfo(String model, List<String> vectorExtensions) {
     private static final List<String> VECTOR = List.of("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
             "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8");
 
-    static CpuInfo read() {
+    public static CpuInfo read() {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
             String model = field(lines, "model name");
@@ -29,10 +29,15 @@ record CpuInfo(String model, List<String> vectorExtensions) {
     }
 
     /** Adds "cpu" and "vector_extensions" to a benchmark's figures. */
-    static void addTo(Map<String, Object> figures) {
+    public static void addTo(Map<String, Object> figures) {
         CpuInfo cpu = read();
         figures.put("cpu", cpu.model());
         figures.put("vector_extensions", String.join(" ", cpu.vectorExtensions()));
+    }
+
+    /** True when the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX-BF16). */
+    public boolean bfloat16() {
+        return vectorExtensions.contains("avx512_bf16") || vectorExtensions.contains("amx_bf16");
     }
 
     private static String field(List<String> lines, String name) {
