@@ -22,6 +22,7 @@ import io.dpdm.model.ModelCheckpoint;
 import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.Precision;
 import io.dpdm.nn.Torch;
 import io.dpdm.privacy.Accountants;
 import io.dpdm.privacy.Phase;
@@ -32,6 +33,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The training service end to end on a tiny network and a 24-image data set. */
 class TrainerTest {
@@ -95,9 +98,13 @@ class TrainerTest {
      * step-2 checkpoint resumed from disk: same key, so every batch, noise vector and per-example
      * draw repeats, and the weights, EMA and optimizer state must agree bit for bit.
      */
-    @Test
-    void resumeRepeatsItsOwnStraightRunBitForBit(@TempDir Path dir) throws Exception {
-        TrainConfig config = TinyRuns.config(data, 8, 4);
+    /** In bfloat16 too: the resumed run reads its precision from its checkpointed config. */
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"FP32", "BF16"})
+    void resumeRepeatsItsOwnStraightRunBitForBit(Precision precision, @TempDir Path dir) throws Exception {
+        TrainConfig tiny = TinyRuns.config(data, 8, 4);
+        TrainConfig config = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule().withPrecision(precision),
+                tiny.objective(), tiny.optimisation(), tiny.network(), tiny.seed(), tiny.intervals());
         Path straight = dir.resolve("straight");
         Path copy = dir.resolve("copy");
         try (Trainer t = Trainer.start(config, straight, null)) {
@@ -107,6 +114,7 @@ class TrainerTest {
         }
         try (Trainer resumed = Trainer.resume(copy)) {
             assertEquals(2, resumed.steps());
+            assertEquals(precision.name().toLowerCase(), resumed.precision());
             assertTrue(resumed.run(Trainer.Options.quiet()).finished());
         }
         try (NDManager m = Torch.engine().newBaseManager()) {
@@ -127,6 +135,22 @@ class TrainerTest {
         }
         List<ObjectNode> metrics = MetricsLog.read(copy.resolve(Trainer.METRICS_FILE));
         assertEquals(List.of(1L, 2L, 3L, 4L), metrics.stream().map(r -> r.get("step").asLong()).toList());
+    }
+
+    /** AUTO is decided before the run starts; config.json holds the decision, never AUTO. */
+    @Test
+    void autoPrecisionIsResolvedAtStartAndKeptInConfigJson(@TempDir Path dir) {
+        TrainConfig tiny = TinyRuns.config(data, 8, 1);
+        TrainConfig config = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule().withPrecision(Precision.AUTO),
+                tiny.objective(), tiny.optimisation(), tiny.network(), tiny.seed(), tiny.intervals());
+        String told;
+        try (Trainer t = Trainer.start(config, dir, null)) {
+            told = t.precision();
+        }
+        Precision written = TrainConfigs.fromTree(TrainConfigs.readTree(dir.resolve(Trainer.CONFIG_FILE)).without("plan"),
+                Trainer.CONFIG_FILE).schedule().precision();
+        assertTrue(written == Precision.FP32 || written == Precision.BF16, "config.json says " + written);
+        assertTrue(told.startsWith(written.name().toLowerCase() + " (auto: "), told);
     }
 
     /** Two default runs with identical arguments: different secrets, so different batches and noise. */
