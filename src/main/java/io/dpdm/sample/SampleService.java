@@ -10,9 +10,11 @@ import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.model.ModelCard;
 import io.dpdm.model.ModelCheckpoint;
 import io.dpdm.model.Provenance;
+import io.dpdm.nn.Precision;
 import io.dpdm.nn.Torch;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -68,10 +70,10 @@ public final class SampleService {
             SyntheticDataExporter.prepare(request.out());
             UNetConfig net = card.network();
             float[] images;
-            String precision;
+            Precision.Choice precision;
             long start = System.nanoTime();
             try (DenoiserNetwork network = DenoiserNetwork.create(net, card.preconditioning(), 0)) {
-                precision = network.usePrecision(request.precision(), Math.min(request.batchSize(), plan.total())).describe(request.precision());
+                precision = network.usePrecision(request.precision(), Math.min(request.batchSize(), plan.total()));
                 Map<String, NDArray> weights = request.weights() == WeightSet.EMA ? loaded.ema() : loaded.params();
                 network.assign(weights, loaded.file() + " ('" + request.weights().group() + "' weights)");
                 loaded.params().values().forEach(NDArray::close);
@@ -88,8 +90,8 @@ public final class SampleService {
             Map<String, Integer> perClass = plan.named(card.classNames());
             List<String> files = SyntheticDataExporter.write(request.out(), request.formats(),
                     new ImageShape(net.channels(), net.imageSize(), net.imageSize()), images, labels, classNames,
-                    manifest(request, loaded.file(), card, perClass));
-            return new Result(request.out(), perClass, files, seconds, precision);
+                    manifest(request, precision.precision(), loaded.file(), card, perClass));
+            return new Result(request.out(), perClass, files, seconds, precision.describe(request.precision()));
         }
     }
 
@@ -114,7 +116,8 @@ public final class SampleService {
      * guarantee (the card holds no losses or metrics, by design), the sampler settings and the
      * counts. Training losses and metrics are never copied here.
      */
-    static ObjectNode manifest(SampleRequest request, Path checkpoint, ModelCard card, Map<String, Integer> perClass) {
+    static ObjectNode manifest(SampleRequest request, Precision precision, Path checkpoint, ModelCard card,
+            Map<String, Integer> perClass) {
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT).put("version", VERSION);
         m.set("privacy", JSON.valueToTree(card.privacy()));
@@ -130,6 +133,8 @@ public final class SampleService {
         sampler.put("seed", request.seed());
         sampler.put("image_seeds", "image i (in file order) is generated from seed + i alone, whatever the batch size");
         sampler.put("batch_size", request.batchSize());
+        // what the images were computed in (with the seeds, it reproduces them); AUTO's timings stay with the operator
+        sampler.put("precision", precision.name().toLowerCase(Locale.ROOT));
         m.set("sampler", sampler);
         ObjectNode images = m.putObject("images");
         images.put("count", perClass.values().stream().mapToInt(Integer::intValue).sum());

@@ -160,6 +160,7 @@ class SampleServiceTest {
         assertEquals("ema", m.at("/model/weights").asText());
         assertEquals("euler", m.at("/sampler/solver/type").asText());
         assertEquals(3, m.at("/sampler/grid/steps").asInt());
+        assertEquals("fp32", m.at("/sampler/precision").asText());
         assertEquals(80.0, m.at("/sampler/grid/sigmaMax").asDouble());
         assertEquals(100, m.at("/sampler/seed").asLong());
         assertEquals(0.0, m.at("/sampler/guidance").asDouble());
