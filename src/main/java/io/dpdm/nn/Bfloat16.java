@@ -23,6 +23,7 @@ final class Bfloat16 {
 
     /** conv2d(x, k) without bias; stride, padding and groups travel as an int64 tensor (modules take tensors only). */
     static NDArray conv(NDArray x, NDArray k, int stride, int padding, int groups) {
+        // Read at once by int() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
         NDArray settings = x.getManager().create(new long[] {stride, padding, groups});
         return Modules.CONV.call(new NDList(x, k, settings));
     }

@@ -34,8 +34,7 @@ final class PrecisionChoice {
         Precision requested = schedule.precision();
         Precision.Choice choice;
         try (ParameterStore store = new ParameterStore(config.seed())) {
-            choice = requested == Precision.AUTO ? requested.resolve(store, timedPass(config, store))
-                    : requested.resolve(store, () -> {});
+            choice = requested.resolve(store, timedPass(config, store)); // timed only for AUTO
         }
         TrainConfig resolved = new TrainConfig(config.data(), config.privacy(), schedule.withPrecision(choice.precision()),
                 config.objective(), config.optimisation(), config.network(), config.seed(), config.intervals(),
