@@ -36,10 +36,7 @@ final class PrecisionChoice {
         try (ParameterStore store = new ParameterStore(config.seed())) {
             choice = requested.resolve(store, timedPass(config, store)); // timed only for AUTO
         }
-        TrainConfig resolved = new TrainConfig(config.data(), config.privacy(), schedule.withPrecision(choice.precision()),
-                config.objective(), config.optimisation(), config.network(), config.seed(), config.intervals(),
-                config.warmStart(), config.publicStart());
-        return new Resolved(resolved, choice.describe(requested));
+        return new Resolved(config.withSchedule(schedule.withPrecision(choice.precision())), choice.describe(requested));
     }
 
     /** One micro-batch's per-example gradients of the config's loss, on noise images. */

@@ -60,6 +60,11 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
         required("intervals", intervals);
     }
 
+    /** This config with {@code s} as its schedule. */
+    public TrainConfig withSchedule(Schedule s) {
+        return new TrainConfig(data, privacy, s, objective, optimisation, network, seed, intervals, warmStart, publicStart);
+    }
+
     /** True unless epsilon is infinite (the non-private comparison run). */
     @JsonIgnore
     public boolean isPrivate() {

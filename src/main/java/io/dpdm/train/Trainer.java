@@ -144,10 +144,11 @@ public final class Trainer implements AutoCloseable {
      */
     public static Trainer start(TrainConfig given, Path runDir, Initialisation initialisation) {
         refuseNonEmpty(runDir);
-        PrecisionChoice.Resolved resolved = PrecisionChoice.resolve(replacePublicStart(given, initialisation));
-        TrainConfig config = resolved.config();
+        TrainConfig requested = replacePublicStart(given, initialisation);
         try (NDManager scratch = Torch.engine().newBaseManager()) {
-            Prepared p = prepare(config, initialisation, scratch);
+            Prepared p = prepare(requested, initialisation, scratch); // refuses bad data or an overspending plan first
+            PrecisionChoice.Resolved resolved = PrecisionChoice.resolve(requested);
+            TrainConfig config = resolved.config();
             DpRandom random = switch (config.privacy().keys()) {
                 case RUN_SECRET -> DpRandom.newRunSecret();
                 case FRESH -> DpRandom.fresh();

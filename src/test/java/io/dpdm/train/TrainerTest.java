@@ -103,8 +103,7 @@ class TrainerTest {
     @EnumSource(value = Precision.class, names = {"FP32", "BF16"})
     void resumeRepeatsItsOwnStraightRunBitForBit(Precision precision, @TempDir Path dir) throws Exception {
         TrainConfig tiny = TinyRuns.config(data, 8, 4);
-        TrainConfig config = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule().withPrecision(precision),
-                tiny.objective(), tiny.optimisation(), tiny.network(), tiny.seed(), tiny.intervals());
+        TrainConfig config = tiny.withSchedule(tiny.schedule().withPrecision(precision));
         Path straight = dir.resolve("straight");
         Path copy = dir.resolve("copy");
         try (Trainer t = Trainer.start(config, straight, null)) {
@@ -141,8 +140,7 @@ class TrainerTest {
     @Test
     void autoPrecisionIsResolvedAtStartAndKeptInConfigJson(@TempDir Path dir) {
         TrainConfig tiny = TinyRuns.config(data, 8, 1);
-        TrainConfig config = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule().withPrecision(Precision.AUTO),
-                tiny.objective(), tiny.optimisation(), tiny.network(), tiny.seed(), tiny.intervals());
+        TrainConfig config = tiny.withSchedule(tiny.schedule().withPrecision(Precision.AUTO));
         String told;
         try (Trainer t = Trainer.start(config, dir, null)) {
             told = t.precision();
