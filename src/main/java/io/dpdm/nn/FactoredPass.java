@@ -114,6 +114,11 @@ final class FactoredPass implements Weights {
     }
 
     @Override
+    public boolean observes() {
+        return true;
+    }
+
+    @Override
     public boolean perExample() {
         return false;
     }

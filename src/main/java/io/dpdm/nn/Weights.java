@@ -43,10 +43,17 @@ public interface Weights {
     }
 
     /**
-     * True when no gradient will be taken and nothing is observed (sampling, evaluation): layers
-     * may then use fused kernels that have no per-example or observed form.
+     * True when no gradient will be taken and nothing is observed (sampling, evaluation).
      */
     default boolean inference() {
+        return false;
+    }
+
+    /**
+     * True when the pass records what its linear layers see ({@link #observe}, factored mode):
+     * layers must then run their observed form, never a fused kernel that hides the map.
+     */
+    default boolean observes() {
         return false;
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * in double precision by hand, in shared and in per-example mode: y = (x - mean_g) /
  * sqrt(var_g + eps) * gain_c + shift_c; for the loss sum(r * y), d/d gain_c = sum r * xHat
  * and d/d shift_c = sum r over the rows and positions of channel c (of one example's draws,
- * averaged, per example). {@link GroupNorm#forwardSilu}'s fused inference kernels are checked
- * against SiLU of the same formula.
+ * averaged, per example). {@link GroupNorm#forwardSilu}'s fused module is checked against
+ * SiLU of the same formula, in inference and in training passes.
  */
 class GroupNormTest {
     private static final int C = 4;
@@ -31,6 +32,77 @@ class GroupNormTest {
     @Test
     void perExampleWeightsMatchTheFormulas() {
         check(3, 2, true);
+    }
+
+    @Test
+    void fusedSiluTrainsLikeTheFormulasWithSeveralExamplesInAPass() {
+        checkFusedSilu(3, 2, true);
+    }
+
+    @Test
+    void fusedSiluTrainsLikeTheFormulasWithOneExampleInAPass() {
+        checkFusedSilu(1, 3, true);
+    }
+
+    @Test
+    void fusedSiluTrainsLikeTheFormulasWithSharedWeights() {
+        checkFusedSilu(3, 2, false);
+    }
+
+    /**
+     * {@link GroupNorm#forwardSilu} in training passes: the gain and shift gradients of
+     * sum(r * SiLU(y)) against the formulas in double precision (d/dy = r * s (1 + y (1 - s)),
+     * s = sigmoid y), and the input gradient against the unfused chain (layer-norm kernel,
+     * affine, x * sigmoid x), which shares no kernel with the fused module.
+     */
+    private static void checkFusedSilu(int examples, int draws, boolean perExample) {
+        int rows = examples * draws;
+        Random random = new Random(11);
+        float[] x = gaussian(random, rows * C * SPATIAL, 3, 1.5);
+        float[] r = gaussian(random, rows * C * SPATIAL, 1, 0);
+        float[] gain = gaussian(random, C, 0.5, 1);
+        float[] shift = gaussian(random, C, 0.5, 0);
+        double[] xHat = normalised(x, rows);
+        try (ParameterStore s = new ParameterStore(1); NDManager step = Torch.engine().newBaseManager()) {
+            GroupNorm norm = GroupNorm.create(s, "n", C, GROUPS, EPS);
+            Torch.assign(s.get("n.gain"), step.create(gain));
+            Torch.assign(s.get("n.shift"), step.create(shift));
+            Shape shape = new Shape(rows, C, 2, SPATIAL / 2);
+            NDArray weights = step.create(r, shape);
+            NDArray fusedInput = step.create(x, shape);
+            NDArray chainInput = step.create(x, shape);
+            fusedInput.setRequiresGradient(true);
+            chainInput.setRequiresGradient(true);
+            Function<Weights, NDArray> fused = w -> Gradients.meanOverDraws(w,
+                    norm.forwardSilu(w, fusedInput).mul(weights).reshape(rows, -1).sum(new int[] {1}));
+            Function<Weights, NDArray> chain = w -> Gradients.meanOverDraws(w, Activation.SILU.forward(w,
+                    norm.forward(w, chainInput)).mul(weights).reshape(rows, -1).sum(new int[] {1}));
+            Map<String, NDArray> g = perExample ? Gradients.perExample(step, s, examples, draws, null, fused)
+                    : Gradients.batch(step, s, examples, draws, null, fused);
+            if (perExample) {
+                Gradients.perExample(step, s, examples, draws, null, chain);
+            } else {
+                Gradients.batch(step, s, examples, draws, null, chain);
+            }
+            assertArrayEquals(chainInput.getGradient().toFloatArray(), fusedInput.getGradient().toFloatArray(), 1e-4f,
+                    "input gradient");
+
+            int owners = perExample ? examples : 1;
+            double[] gainGrad = new double[owners * C];
+            double[] shiftGrad = new double[owners * C];
+            for (int i = 0; i < r.length; i++) {
+                int row = i / (C * SPATIAL);
+                int c = i / SPATIAL % C;
+                int at = (perExample ? row % examples : 0) * C + c;
+                double y = xHat[i] * gain[c] + shift[c];
+                double sigmoid = 1 / (1 + Math.exp(-y));
+                double dy = r[i] * sigmoid * (1 + y * (1 - sigmoid)) / draws;
+                gainGrad[at] += dy * xHat[i];
+                shiftGrad[at] += dy;
+            }
+            assertArrayEquals(toFloat(gainGrad), g.get("n.gain").toFloatArray(), 1e-4f, "gain gradient");
+            assertArrayEquals(toFloat(shiftGrad), g.get("n.shift").toFloatArray(), 1e-4f, "shift gradient");
+        }
     }
 
     private static void check(int examples, int draws, boolean perExample) {
