@@ -28,7 +28,7 @@ final class Bfloat16 {
         return Modules.CONV.call(new NDList(x, k, settings));
     }
 
-    /** The matrix product a (m, k) @ b (k, n) in the pass's precision. */
+    /** torch.matmul(a, b) (batch axes broadcast) in the pass's precision. */
     static NDArray matMul(Weights w, NDArray a, NDArray b) {
         return w.precision() == Precision.BF16 ? product(a, b) : a.matMul(b);
     }
