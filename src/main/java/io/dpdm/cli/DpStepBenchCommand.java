@@ -277,6 +277,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
             plainStep.run();
             perExampleOnly.run();
         }
+        ProcessCpu cpuBefore = ProcessCpu.now();
         List<Double> dp = new ArrayList<>();
         List<Double> plain = new ArrayList<>();
         List<Double> perExample = new ArrayList<>();
@@ -300,6 +301,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
         out.put("nondp_gflop_per_second", round(stepFlops / plainSeconds / 1e9));
         out.put("per_example_gradient_seconds", round(median(perExample)));
         out.put("clip_noise_update_seconds", round(dpSeconds - median(perExample)));
+        out.put("sys_per_user_cpu", ProcessCpu.now().systemPerUserSince(cpuBefore));
         out.put("peak_rss_mb", memoryMb("VmHWM"));
         out.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return out;

@@ -83,12 +83,15 @@ final class SampleBenchCommand implements Callable<Integer> {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long parameters;
         String chosen;
+        ProcessCpu cpuBefore;
+        ProcessCpu cpuAfter;
         try (DenoiserNetwork network = DenoiserNetwork.create(config, new Preconditioning.Edm(), 1);
                 NDManager manager = Torch.engine().newBaseManager()) {
             parameters = network.parameterCount();
             chosen = network.usePrecision(precision.get(), batch).describe(precision.get());
             Sampler sampler = new Sampler(settings, manager);
             sampler.sample(network.denoiser(), job, SamplingProgress.NONE);
+            cpuBefore = ProcessCpu.now();
             for (int r = 0; r < repeats; r++) {
                 long cpu = os.getProcessCpuTime();
                 long start = System.nanoTime();
@@ -96,6 +99,7 @@ final class SampleBenchCommand implements Callable<Integer> {
                 seconds[r] = (System.nanoTime() - start) / 1e9;
                 cpuSeconds[r] = (os.getProcessCpuTime() - cpu) / 1e9;
             }
+            cpuAfter = ProcessCpu.now();
         }
         double median = median(seconds);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -114,6 +118,7 @@ final class SampleBenchCommand implements Callable<Integer> {
         double medianCpu = median(cpuSeconds);
         out.put("image_nfe_per_cpu_second", Math.round(10.0 * steps * batch / medianCpu) / 10.0);
         out.put("cpu_seconds", cpuSeconds);
+        out.put("sys_per_user_cpu", cpuAfter.systemPerUserSince(cpuBefore));
         out.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
         out.put("processors", Runtime.getRuntime().availableProcessors());
         out.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
