@@ -33,18 +33,20 @@ final class FactoredPass implements Weights {
     private final int draws;
     private final BatchRandomness randomness;
     private final NDManager manager;
+    private final Precision precision;
     private final Set<String> fetched = new HashSet<>();
     private final Set<String> observed = new HashSet<>();
     private final List<Observation> observations = new ArrayList<>();
 
     FactoredPass(Map<String, NDArray> arrays, int examples, int draws, BatchRandomness randomness,
-            NDManager manager) {
+            NDManager manager, Precision precision) {
         PassWeights.checkRandomness(examples, draws, randomness);
         this.arrays = arrays;
         this.examples = examples;
         this.draws = draws;
         this.randomness = randomness;
         this.manager = manager;
+        this.precision = precision;
     }
 
     @Override
@@ -111,6 +113,11 @@ final class FactoredPass implements Weights {
             }
         }
         return observations;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     @Override

@@ -65,7 +65,8 @@ public final class Gradients {
             BatchRandomness training, Function<Weights, NDArray> loss) {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            FactoredPass w = new FactoredPass(views(store, pass, 0, false), examples, draws, training, pass);
+            FactoredPass w = new FactoredPass(views(store, pass, 0, false), examples, draws, training, pass,
+                    store.precision());
             try (Torch.GradientRecording recording = Torch.recordGradients()) {
                 recording.backward(summed(loss.apply(w), examples));
             }

@@ -57,6 +57,27 @@ class Bfloat16Test {
         }
     }
 
+    /**
+     * A factored pass (layer inputs x output gradients) computes in its store's precision, as the
+     * expanded pass does: a bf16 store's summed per-example gradient differs from fp32's by
+     * bfloat16 rounding (relative L2 above 1e-4, within 5%), so a command that reports bf16 cannot
+     * silently run fp32.
+     */
+    @Test
+    void factoredPassesRunInTheirStoresPrecision() {
+        try (ParameterStore store = new ParameterStore(3); NDManager m = Torch.engine().newBaseManager()) {
+            Linear layer = Linear.create(store, "l", 64, 32);
+            NDArray x = m.randomNormal(new Shape(4, 64));
+            java.util.function.Function<Weights, NDArray> loss = w -> layer.forward(w, x).square().sum(new int[] {1});
+            float[] ones = {1, 1, 1, 1};
+            NDArray fp32 = Gradients.factored(m, store, 4, 1, null, loss).weightedSum("l.weight", ones);
+            store.usePrecision(Precision.BF16);
+            NDArray bf16 = Gradients.factored(m, store, 4, 1, null, loss).weightedSum("l.weight", ones);
+            double relative = bf16.sub(fp32).norm().getFloat() / fp32.norm().getFloat();
+            assertTrue(relative > 1e-4 && relative < 0.05, "relative L2 difference " + relative);
+        }
+    }
+
     @Test
     void autoTimesThePassOnlyOnCpusWithBfloat16Arithmetic() {
         try (ParameterStore store = new ParameterStore(1)) {
