@@ -7,8 +7,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * GroupNorm's output and the gradients of its gain and shift against the formulas evaluated
@@ -34,98 +37,48 @@ class GroupNormTest {
         check(3, 2, true);
     }
 
-    @Test
-    void fusedSiluTrainsLikeTheFormulasWithSeveralExamplesInAPass() {
-        checkFusedSilu(3, 2, true);
-    }
-
-    @Test
-    void fusedSiluTrainsLikeTheFormulasWithOneExampleInAPass() {
-        checkFusedSilu(1, 3, true);
-    }
-
-    @Test
-    void fusedSiluTrainsLikeTheFormulasWithSharedWeights() {
-        checkFusedSilu(3, 2, false);
-    }
-
     /**
      * {@link GroupNorm#forwardSilu} in training passes: the gain and shift gradients of
      * sum(r * SiLU(y)) against the formulas in double precision (d/dy = r * s (1 + y (1 - s)),
      * s = sigmoid y), and the input gradient against the unfused chain (layer-norm kernel,
-     * affine, x * sigmoid x), which shares no kernel with the fused module.
+     * affine, x * sigmoid x), which shares no kernel with the fused module. Several examples
+     * per pass take the module's multiply-add route, one example or shared weights its folded
+     * norm.
      */
-    private static void checkFusedSilu(int examples, int draws, boolean perExample) {
-        int rows = examples * draws;
-        Random random = new Random(11);
-        float[] x = gaussian(random, rows * C * SPATIAL, 3, 1.5);
-        float[] r = gaussian(random, rows * C * SPATIAL, 1, 0);
-        float[] gain = gaussian(random, C, 0.5, 1);
-        float[] shift = gaussian(random, C, 0.5, 0);
-        double[] xHat = normalised(x, rows);
+    @ParameterizedTest(name = "B {0} x K {1}, per example {2}")
+    @CsvSource({"3, 2, true", "1, 3, true", "3, 2, false"})
+    void fusedSiluTrainsLikeTheFormulas(int examples, int draws, boolean perExample) {
+        Case c = Case.random(examples, draws, 11);
         try (ParameterStore s = new ParameterStore(1); NDManager step = Torch.engine().newBaseManager()) {
-            GroupNorm norm = GroupNorm.create(s, "n", C, GROUPS, EPS);
-            Torch.assign(s.get("n.gain"), step.create(gain));
-            Torch.assign(s.get("n.shift"), step.create(shift));
-            Shape shape = new Shape(rows, C, 2, SPATIAL / 2);
-            NDArray weights = step.create(r, shape);
-            NDArray fusedInput = step.create(x, shape);
-            NDArray chainInput = step.create(x, shape);
+            GroupNorm norm = c.norm(s, step);
+            NDArray weights = step.create(c.r, c.shape());
+            NDArray fusedInput = step.create(c.x, c.shape());
+            NDArray chainInput = step.create(c.x, c.shape());
             fusedInput.setRequiresGradient(true);
             chainInput.setRequiresGradient(true);
-            Function<Weights, NDArray> fused = w -> Gradients.meanOverDraws(w,
-                    norm.forwardSilu(w, fusedInput).mul(weights).reshape(rows, -1).sum(new int[] {1}));
-            Function<Weights, NDArray> chain = w -> Gradients.meanOverDraws(w, Activation.SILU.forward(w,
-                    norm.forward(w, chainInput)).mul(weights).reshape(rows, -1).sum(new int[] {1}));
-            Map<String, NDArray> g = perExample ? Gradients.perExample(step, s, examples, draws, null, fused)
-                    : Gradients.batch(step, s, examples, draws, null, fused);
-            if (perExample) {
-                Gradients.perExample(step, s, examples, draws, null, chain);
-            } else {
-                Gradients.batch(step, s, examples, draws, null, chain);
-            }
+            Map<String, NDArray> g = c.gradients(step, s, perExample,
+                    w -> c.rowLoss(w, norm.forwardSilu(w, fusedInput), weights));
+            c.gradients(step, s, perExample, w -> c.rowLoss(w, Activation.SILU.forward(w, norm.forward(w, chainInput)), weights));
             assertArrayEquals(chainInput.getGradient().toFloatArray(), fusedInput.getGradient().toFloatArray(), 1e-4f,
                     "input gradient");
-
-            int owners = perExample ? examples : 1;
-            double[] gainGrad = new double[owners * C];
-            double[] shiftGrad = new double[owners * C];
-            for (int i = 0; i < r.length; i++) {
-                int row = i / (C * SPATIAL);
-                int c = i / SPATIAL % C;
-                int at = (perExample ? row % examples : 0) * C + c;
-                double y = xHat[i] * gain[c] + shift[c];
+            c.assertAffineGradients(g, perExample, y -> {
                 double sigmoid = 1 / (1 + Math.exp(-y));
-                double dy = r[i] * sigmoid * (1 + y * (1 - sigmoid)) / draws;
-                gainGrad[at] += dy * xHat[i];
-                shiftGrad[at] += dy;
-            }
-            assertArrayEquals(toFloat(gainGrad), g.get("n.gain").toFloatArray(), 1e-4f, "gain gradient");
-            assertArrayEquals(toFloat(shiftGrad), g.get("n.shift").toFloatArray(), 1e-4f, "shift gradient");
+                return sigmoid * (1 + y * (1 - sigmoid));
+            });
         }
     }
 
     private static void check(int examples, int draws, boolean perExample) {
-        int rows = examples * draws;
-        Random random = new Random(7);
-        float[] x = gaussian(random, rows * C * SPATIAL, 3, 1.5);
-        float[] r = gaussian(random, rows * C * SPATIAL, 1, 0);
-        float[] gain = gaussian(random, C, 0.5, 1);
-        float[] shift = gaussian(random, C, 0.5, 0);
-        double[] xHat = normalised(x, rows);
+        Case c = Case.random(examples, draws, 7);
         try (ParameterStore s = new ParameterStore(1); NDManager step = Torch.engine().newBaseManager()) {
-            GroupNorm norm = GroupNorm.create(s, "n", C, GROUPS, EPS);
-            Torch.assign(s.get("n.gain"), step.create(gain));
-            Torch.assign(s.get("n.shift"), step.create(shift));
-            Shape shape = new Shape(rows, C, 2, SPATIAL / 2);
-            NDArray input = step.create(x, shape);
-            NDArray weights = step.create(r, shape);
+            GroupNorm norm = c.norm(s, step);
+            NDArray input = step.create(c.x, c.shape());
+            NDArray weights = step.create(c.r, c.shape());
 
             float[] y = Gradients.forward(step, s, examples, draws, w -> norm.forward(w, input)).toFloatArray();
             float[] expected = new float[y.length];
             for (int i = 0; i < y.length; i++) {
-                int c = i / SPATIAL % C;
-                expected[i] = (float) (xHat[i] * gain[c] + shift[c]);
+                expected[i] = (float) c.y(i);
             }
             assertArrayEquals(expected, y, 1e-4f, "output");
             // the fused kernels of inference passes against SiLU of the same formula
@@ -135,28 +88,73 @@ class GroupNormTest {
             }
             assertArrayEquals(expected, fused, 1e-4f, "fused output");
 
-            Map<String, NDArray> g = perExample
-                    ? Gradients.perExample(step, s, examples, draws, null, w -> loss(w, norm, input, weights))
-                    : Gradients.batch(step, s, examples, draws, null, w -> loss(w, norm, input, weights));
+            Map<String, NDArray> g = c.gradients(step, s, perExample, w -> c.rowLoss(w, norm.forward(w, input), weights));
+            c.assertAffineGradients(g, perExample, yValue -> 1);
+        }
+    }
+
+    /**
+     * Random activations x (rows = draws * examples, draw-major), loss weights r, gain and shift,
+     * and x_hat, the normalised x in double precision.
+     */
+    private record Case(int examples, int draws, float[] x, float[] r, float[] gain, float[] shift, double[] xHat) {
+        static Case random(int examples, int draws, long seed) {
+            int rows = examples * draws;
+            Random random = new Random(seed);
+            float[] x = gaussian(random, rows * C * SPATIAL, 3, 1.5);
+            float[] r = gaussian(random, rows * C * SPATIAL, 1, 0);
+            float[] gain = gaussian(random, C, 0.5, 1);
+            float[] shift = gaussian(random, C, 0.5, 0);
+            return new Case(examples, draws, x, r, gain, shift, normalised(x, rows));
+        }
+
+        Shape shape() {
+            return new Shape((long) examples * draws, C, 2, SPATIAL / 2);
+        }
+
+        /** The layer, with this case's gain and shift in {@code s}. */
+        GroupNorm norm(ParameterStore s, NDManager step) {
+            GroupNorm norm = GroupNorm.create(s, "n", C, GROUPS, EPS);
+            Torch.assign(s.get("n.gain"), step.create(gain));
+            Torch.assign(s.get("n.shift"), step.create(shift));
+            return norm;
+        }
+
+        /** The formula's output at flat index i: x_hat * gain_c + shift_c. */
+        double y(int i) {
+            int c = i / SPATIAL % C;
+            return xHat[i] * gain[c] + shift[c];
+        }
+
+        /** Row loss sum(r * out), averaged over each example's draws. */
+        NDArray rowLoss(Weights w, NDArray out, NDArray weights) {
+            return Gradients.meanOverDraws(w, out.mul(weights).reshape((long) examples * draws, -1).sum(new int[] {1}));
+        }
+
+        Map<String, NDArray> gradients(NDManager step, ParameterStore s, boolean perExample,
+                Function<Weights, NDArray> loss) {
+            return perExample ? Gradients.perExample(step, s, examples, draws, null, loss)
+                    : Gradients.batch(step, s, examples, draws, null, loss);
+        }
+
+        /**
+         * For a loss sum(r * f(y)) averaged over draws: d/d gain_c = sum r f'(y) x_hat / K and
+         * d/d shift_c = sum r f'(y) / K over the rows (of one example, per example) and positions of channel c.
+         */
+        void assertAffineGradients(Map<String, NDArray> g, boolean perExample, DoubleUnaryOperator derivative) {
             int owners = perExample ? examples : 1;
             double[] gainGrad = new double[owners * C];
             double[] shiftGrad = new double[owners * C];
             for (int i = 0; i < r.length; i++) {
                 int row = i / (C * SPATIAL);
                 int at = (perExample ? row % examples : 0) * C + i / SPATIAL % C;
-                double perDraw = perExample ? 1.0 / draws : 1;
-                gainGrad[at] += r[i] * xHat[i] * perDraw;
-                shiftGrad[at] += r[i] * perDraw;
+                double dy = r[i] * derivative.applyAsDouble(y(i)) / draws;
+                gainGrad[at] += dy * xHat[i];
+                shiftGrad[at] += dy;
             }
             assertArrayEquals(toFloat(gainGrad), g.get("n.gain").toFloatArray(), 1e-4f, "gain gradient");
             assertArrayEquals(toFloat(shiftGrad), g.get("n.shift").toFloatArray(), 1e-4f, "shift gradient");
         }
-    }
-
-    /** Row loss sum(r * y), averaged over each example's draws. */
-    private static NDArray loss(Weights w, GroupNorm norm, NDArray x, NDArray r) {
-        NDArray y = norm.forward(w, x);
-        return Gradients.meanOverDraws(w, y.mul(r).reshape(x.getShape().get(0), -1).sum(new int[] {1}));
     }
 
     /** (x - mean) / sqrt(var + eps) over each row's groups of C / GROUPS channels. */
