@@ -14,8 +14,9 @@ import ai.djl.ndarray.types.Shape;
  *   <li>grouped convolution: activations (K*B, C, H, W) are viewed as (K, B*C, H, W) and
  *       convolved with the B weight copies stacked to (B*out, in/groups, k, k) using B*groups
  *       groups, so example b's channels only meet example b's weights in all K draws;</li>
- *   <li>im2col + a matrix product batched over examples and broadcast over draws, for dense convolutions with few input taps
- *       (in*k*k &lt;= {@value #MAX_IM2COL_TAPS}, e.g. the first layer on 1-channel images): there a
+ *   <li>im2col + a matrix product batched over examples and broadcast over draws, for dense
+ *       convolutions with few input taps (in*k*k &lt;= {@value #MAX_IM2COL_TAPS}, e.g. the first
+ *       layer on 1-channel images): there a
  *       grouped convolution with one input channel per group is several times slower than the
  *       batch convolution (measured 8x for 1->32 channels at 28x28, B=64), while the k*k shifted
  *       copies of the input are cheap;</li>

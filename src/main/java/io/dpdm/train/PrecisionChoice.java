@@ -34,7 +34,8 @@ final class PrecisionChoice {
         Precision requested = schedule.precision();
         Precision.Choice choice;
         try (ParameterStore store = new ParameterStore(config.seed())) {
-            choice = requested.resolve(store, timedPass(config, store)); // timed only for AUTO
+            // only AUTO runs the pass: an explicit request builds no network for it
+            choice = requested.resolve(store, requested == Precision.AUTO ? timedPass(config, store) : () -> { });
         }
         return new Resolved(config.withSchedule(schedule.withPrecision(choice.precision())), choice.describe(requested));
     }

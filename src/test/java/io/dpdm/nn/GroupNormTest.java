@@ -58,7 +58,8 @@ class GroupNormTest {
             chainInput.setRequiresGradient(true);
             Map<String, NDArray> g = c.gradients(step, s, perExample,
                     w -> c.rowLoss(w, norm.forwardSilu(w, fusedInput), weights));
-            c.gradients(step, s, perExample, w -> c.rowLoss(w, Activation.SILU.forward(w, norm.forward(w, chainInput)), weights));
+            c.gradients(step, s, perExample,
+                    w -> c.rowLoss(w, Activation.SILU.forward(w, norm.forward(w, chainInput)), weights));
             assertArrayEquals(chainInput.getGradient().toFloatArray(), fusedInput.getGradient().toFloatArray(), 1e-4f,
                     "input gradient");
             c.assertAffineGradients(g, perExample, y -> {
