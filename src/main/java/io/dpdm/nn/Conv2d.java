@@ -107,7 +107,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * output positions per row). Draw-major rows make both the columns and the result plain
      * views, with no transposes: with one example of 32 draws in a lane, a 32 -> 64 skip
      * convolution at 28x28 took 1.4 ms this way against 4.5 ms as one (64 x 32) @ (32 x 32*784)
-     * product (one thread, AMD Zen5), before the transposes that product needed.
+     * product (one thread, AMD EPYC Zen4), before the transposes that product needed.
      */
     private NDArray im2col(Weights w, NDArray x, NDArray k, NDArray b) {
         Shape xs = x.getShape();
