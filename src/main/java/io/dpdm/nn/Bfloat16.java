@@ -28,14 +28,9 @@ final class Bfloat16 {
         return Modules.CONV.call(new NDList(x, k, settings));
     }
 
-    /** torch.matmul(a, b) (batch axes broadcast) in the pass's precision. */
+    /** torch.matmul(a, b) in the pass's precision: (m, k) @ (k, n), or batched, with batch axes broadcast. */
     static NDArray matMul(Weights w, NDArray a, NDArray b) {
         return w.precision() == Precision.BF16 ? product(a, b) : a.matMul(b);
-    }
-
-    /** The batched matrix product a (B, m, k) @ b (B, k, n) in the pass's precision. */
-    static NDArray batchMatMul(Weights w, NDArray a, NDArray b) {
-        return w.precision() == Precision.BF16 ? product(a, b) : a.batchMatMul(b);
     }
 
     /** torch.matmul in bfloat16 (batched when the operands are). */

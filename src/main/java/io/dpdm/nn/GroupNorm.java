@@ -55,7 +55,7 @@ public record GroupNorm(String gain, String shift, int groups, float eps) implem
             PerExample.checkRows(w, x, "group norm " + gain);
         }
         // Read at once by int() and float() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
-        NDArray settings = w.manager().create(new double[] {w.draws(), groups, eps});
+        NDArray settings = w.manager().create(new double[] {groups, eps});
         NDList arguments = new NDList(x, w.get(gain), w.get(shift), settings);
         return w.inference() ? Fused.GROUP_NORM_SILU.forward(w.manager(), arguments.toArray())
                 : Fused.GROUP_NORM_SILU.call(arguments);
@@ -63,20 +63,19 @@ public record GroupNorm(String gain, String shift, int groups, float eps) implem
 
     /**
      * Compiled once per process, on first use; it lives as long as the process, with its manager.
-     * gain and shift are (C) (shared) or (B, C) (per example, rows draw-major: row = k * B + b).
+     * gain and shift are (C) (shared) or (B, C) (per example, K * B rows draw-major: row = k * B + b).
      */
     private static final class Fused {
         static final TorchScript GROUP_NORM_SILU = TorchScript.compile(Torch.engine().newBaseManager(), "GroupNormSilu",
                 "x: Tensor, gain: Tensor, shift: Tensor, settings: Tensor", "Tensor",
                 """
-                draws = int(settings[0])
-                groups = int(settings[1])
-                eps = float(settings[2])
+                groups = int(settings[0])
+                eps = float(settings[1])
                 c = x.size(1)
                 if gain.dim() == 1 or gain.size(0) == 1:
                   return torch.silu(torch.group_norm(x, groups, gain.view([c]), shift.view([c]), eps))
                 b = gain.size(0)
-                y = torch.group_norm(x, groups, None, None, eps).view([draws, b, c, -1])
+                y = torch.group_norm(x, groups, None, None, eps).view([x.size(0) // b, b, c, -1])
                 y = torch.addcmul(shift.view([1, b, c, 1]), y, gain.view([1, b, c, 1]))
                 return torch.silu(y).view(x.size())""");
     }

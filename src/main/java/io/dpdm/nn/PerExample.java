@@ -24,7 +24,7 @@ final class PerExample {
 
     /**
      * x (N, ..., in) times weight (in, out) [+ bias (out)]. Per-example: weight (B, in, out), bias
-     * (B, out); rows are regrouped per example, (B, K*R, in), and multiplied by batchMatMul.
+     * (B, out); rows are regrouped per example, (B, K*R, in), and multiplied as one batched product.
      */
     static NDArray matMul(Weights w, NDArray x, NDArray weight, NDArray bias) {
         Shape s = x.getShape();
@@ -43,7 +43,7 @@ final class PerExample {
         long out = weight.getShape().get(2);
         long r = s.size() / (k * b * in);
         NDArray grouped = k == 1 ? x.reshape(b, r, in) : x.reshape(k, b, r, in).transpose(1, 0, 2, 3).reshape(b, k * r, in);
-        NDArray y = Bfloat16.batchMatMul(w, grouped, weight);
+        NDArray y = Bfloat16.matMul(w, grouped, weight);
         if (bias != null) {
             y = y.add(bias.reshape(b, 1, out));
         }

@@ -30,8 +30,8 @@ public record SelfAttention(GroupNorm norm, Linear query, Linear key, Linear val
         NDArray q = query.forward(w, tokens);
         NDArray k = key.forward(w, tokens);
         NDArray v = value.forward(w, tokens);
-        NDArray attention = Bfloat16.batchMatMul(w, q, k.transpose(0, 2, 1)).mul(Torch.scalar(w.manager(), 1 / Math.sqrt(c))).softmax(2);
-        NDArray h = output.forward(w, Bfloat16.batchMatMul(w, attention, v)).transpose(0, 2, 1).reshape(s);
+        NDArray attention = Bfloat16.matMul(w, q, k.transpose(0, 2, 1)).mul(Torch.scalar(w.manager(), 1 / Math.sqrt(c))).softmax(2);
+        NDArray h = output.forward(w, Bfloat16.matMul(w, attention, v)).transpose(0, 2, 1).reshape(s);
         if (FlopCount.active()) { // q k^T: (n, P, P) dots of length c; attention v: (n, P, c) dots of length P
             FlopCount.product(new Shape(n, positions, positions), c);
             FlopCount.product(new Shape(n, positions, c), positions);
