@@ -3,13 +3,14 @@ package io.dpdm.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
  * 2-D convolution, weight (out, in/groups, k, k) and optional bias (out).
  *
- * <p>Per-example mode (expanded weights), two exact routes chosen by measurement:
+ * <p>Per-example mode (expanded weights), exact routes chosen by measurement:
  * <ul>
  *   <li>grouped convolution: activations (K*B, C, H, W) are viewed as (K, B*C, H, W) and
  *       convolved with the B weight copies stacked to (B*out, in/groups, k, k) using B*groups
@@ -25,6 +26,9 @@ import ai.djl.ndarray.types.Shape;
  *       draws) past oneDNN to its reference kernel, which runs the B groups one by one (1,280 such
  *       calls per cpu-preset step; the product route took its DP/non-DP ratio from 1.41-1.48 to
  *       1.32-1.40).</li>
+ *   <li>the ordinary convolution with the shared kernel, the weight gradients formed after the
+ *       backward pass by one grouped backward-weights kernel, where the weights outnumber the
+ *       activations ({@link #defersWeightGradient}: the cpu preset's 3x3 convolutions).</li>
  * </ul>
  * Routing every convolution through im2col instead was measured 3x slower for the cpu preset.
  * Factored mode observes dense convolutions as a {@link LinearMap} over the same im2col columns.
@@ -92,6 +96,9 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         if (groups == 1 && (pointwise || ks.size() / (ks.get(0) * ks.get(1)) <= MAX_IM2COL_TAPS)) {
             return im2col(w, x, k, b);
         }
+        if (groups == 1 && w.deferred() != null && defersWeightGradient(ks.slice(1), xs, w.draws())) {
+            return sharedForward(w, x, k, b);
+        }
         long n = w.examples();
         long out = ks.get(1);
         NDArray stacked = k.reshape(new Shape(n * out).addAll(ks.slice(2)));
@@ -99,6 +106,54 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
                 b == null ? null : b.reshape(n * out), (int) n * groups);
         Shape ys = y.getShape();
         return y.reshape(xs.get(0), out, ys.get(2), ys.get(3));
+    }
+
+    /**
+     * True when a per-example gradient pass runs this dense convolution as {@link #sharedForward}:
+     * where each example's weights are at least half its activations (K * in * H * W), the
+     * grouped route spends much of its time converting the B weight copies to and from oneDNN's
+     * blocked layout (in the cpu preset's pass 21% of oneDNN's time), and channel counts that fill
+     * blocks of 16 need no padding for the one kernel that replaces it. The cpu preset's 3x3
+     * convolutions all qualify (ratios 0.73 to 5.9). Measured on an Intel Xeon (AMX), DP draws/s
+     * of the cpu preset's step: +4-15% with the route at 7x7 only (ratio at least 2), 5-8% more
+     * with every convolution that is at least half. Only with one draw per example: DPDM's network
+     * at 64 examples x 4 draws (its 7x7 and 14x14 convolutions qualify by size) ran 3-10% slower
+     * in 5-9% more memory.
+     *
+     * @param kernel (out, in, kh, kw)
+     * @param input (K*B, in, H, W)
+     */
+    static boolean defersWeightGradient(Shape kernel, Shape input, int draws) {
+        long out = kernel.get(0);
+        long in = kernel.get(1);
+        return draws == 1 && out % BlockedConvolution.BLOCK == 0 && in % BlockedConvolution.BLOCK == 0
+                && 2 * kernel.size() >= draws * in * input.get(2) * input.get(3);
+    }
+
+    /**
+     * Per-example convolution whose weight gradients are formed after the backward pass
+     * ({@link ConvWeightGradient}). Every example's copy holds the stored values, so the forward
+     * pass is the ordinary convolution with the shared kernel, detached from the copies; a zero
+     * probe added to its output catches dL/dy, and the per-example biases are added as in the
+     * other routes.
+     */
+    private NDArray sharedForward(Weights w, NDArray x, NDArray k, NDArray b) {
+        NDArray y = conv(w, x, k.get(0).stopGradient(), null, 1);
+        NDArray probe = w.manager().zeros(y.getShape());
+        probe.setRequiresGradient(true);
+        y = y.add(probe);
+        NDArray input = x.stopGradient();
+        input.attach(w.manager());
+        // read after the backward pass: they must outlive any NDScope the network closes before it
+        NDScope.unregister(probe, input);
+        Shape kernel = k.getShape().slice(1);
+        w.deferred().defer(weight, () -> ConvWeightGradient.perExample(w.manager(), probe.getGradient(), input, kernel,
+                w.examples(), w.draws(), stride, padding, w.precision()));
+        if (b == null) {
+            return y;
+        }
+        Shape ys = y.getShape();
+        return y.reshape(w.draws(), w.examples(), ys.get(1), -1).add(b.reshape(1, w.examples(), ys.get(1), 1)).reshape(ys);
     }
 
     /**

@@ -85,7 +85,7 @@ public final class Gradients {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass, true,
-                    store.precision()));
+                    store.precision(), null));
             NDArray kept = Torch.copy(out);
             kept.attach(into);
             NDScope.unregister(kept);
@@ -110,15 +110,17 @@ public final class Gradients {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             Map<String, NDArray> leaves = views(store, pass, perExample ? examples : 0, true);
-            Map<String, NDArray> gradients = new LinkedHashMap<>();
+            DeferredGradients deferred = perExample ? new DeferredGradients() : null;
             try (Torch.GradientRecording recording = Torch.recordGradients()) {
-                recording.backward(summed(loss.apply(
-                        new PassWeights(leaves, perExample, examples, draws, training, pass, false, store.precision())), examples));
+                recording.backward(summed(loss.apply(new PassWeights(leaves, perExample, examples, draws, training, pass,
+                        false, store.precision(), deferred)), examples));
             }
-            // The gradient buffers are fresh (fresh leaves, one backward) and outlive their leaves
-            // once re-attached, so they are handed over without a copy.
+            Map<String, NDArray> formed = deferred == null ? Map.of() : deferred.complete();
+            // The gradient buffers are fresh (fresh leaves, one backward, or formed after it) and
+            // outlive their leaves once re-attached, so they are handed over without a copy.
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
             leaves.forEach((name, leaf) -> {
-                NDArray g = leaf.getGradient();
+                NDArray g = formed.containsKey(name) ? formed.get(name) : leaf.getGradient();
                 g.attach(into);
                 NDScope.unregister(g);
                 gradients.put(name, g);

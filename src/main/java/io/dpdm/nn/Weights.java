@@ -62,6 +62,14 @@ public interface Weights {
         return Precision.FP32;
     }
 
+    /**
+     * Where layers leave the per-example weight gradients they form themselves after the backward
+     * pass; null outside per-example gradient passes.
+     */
+    default DeferredGradients deferred() {
+        return null;
+    }
+
     /** The pass's per-example randomness in training mode (dropout masks); null in evaluation mode. */
     BatchRandomness randomness();
 

@@ -31,37 +31,37 @@ class UNetGradientTest {
      * labels (the last one is "no class"). The loss of an example subset is DPDM's
      * (1/K) sum_k lambda(sigma) mean_pixels (D(x + sigma n) - x)^2, written out here independently.
      */
-    private record Batch(UNetConfig config, float[][] images, float[][] noise, double[] sigma, int[] labels) {
-        static Batch random(UNetConfig c, long seed) {
+    private record Batch(UNetConfig config, int draws, float[][] images, float[][] noise, double[] sigma, int[] labels) {
+        static Batch random(UNetConfig c, long seed, int draws) {
             SplittableRandom rng = new SplittableRandom(seed);
             int pixels = c.channels() * c.imageSize() * c.imageSize();
             float[][] x = new float[B][pixels];
-            float[][] n = new float[K * B][pixels];
-            double[] sigma = new double[K * B];
+            float[][] n = new float[draws * B][pixels];
+            double[] sigma = new double[draws * B];
             for (float[] image : x) {
                 for (int i = 0; i < pixels; i++) {
                     image[i] = (float) rng.nextDouble(-1, 1);
                 }
             }
-            for (int r = 0; r < K * B; r++) {
+            for (int r = 0; r < draws * B; r++) {
                 sigma[r] = Math.exp(rng.nextDouble(-3, 2));
                 for (int i = 0; i < pixels; i++) {
                     n[r][i] = (float) rng.nextGaussian();
                 }
             }
             int[] labels = c.conditional() ? new int[] {1, 0, c.numClasses()} : null;
-            return new Batch(c, x, n, sigma, labels);
+            return new Batch(c, draws, x, n, sigma, labels);
         }
 
         NDArray loss(Weights w, Preconditioned model, int... examples) {
             NDManager m = w.manager();
             int e = examples.length;
             int pixels = images[0].length;
-            float[] clean = new float[K * e * pixels];
-            float[] noisy = new float[K * e * pixels];
-            double[] rowSigma = new double[K * e];
-            int[] rowLabels = new int[K * e];
-            for (int k = 0; k < K; k++) {
+            float[] clean = new float[draws * e * pixels];
+            float[] noisy = new float[draws * e * pixels];
+            double[] rowSigma = new double[draws * e];
+            int[] rowLabels = new int[draws * e];
+            for (int k = 0; k < draws; k++) {
                 for (int j = 0; j < e; j++) {
                     int row = k * e + j;
                     int source = k * B + examples[j];
@@ -73,14 +73,14 @@ class UNetGradientTest {
                     }
                 }
             }
-            Shape shape = new Shape(K * e, config.channels(), config.imageSize(), config.imageSize());
+            Shape shape = new Shape(draws * e, config.channels(), config.imageSize(), config.imageSize());
             NDArray x0 = m.create(clean, shape);
             NDArray d = model.apply(w, m.create(noisy, shape), rowSigma, labels == null ? null : m.create(rowLabels));
-            float[] lambda = new float[K * e];
+            float[] lambda = new float[draws * e];
             for (int r = 0; r < lambda.length; r++) {
                 lambda[r] = (float) model.preconditioning().lossWeight(rowSigma[r]);
             }
-            return d.sub(x0).square().reshape(K * e, -1).mean(new int[] {1}).mul(m.create(lambda)).reshape(K, e).mean(new int[] {0});
+            return d.sub(x0).square().reshape(draws * e, -1).mean(new int[] {1}).mul(m.create(lambda)).reshape(draws, e).mean(new int[] {0});
         }
     }
 
@@ -100,25 +100,29 @@ class UNetGradientTest {
     }
 
     private static void perExampleMatchesLoop(UNetConfig config) {
+        perExampleMatchesLoop(config, K);
+    }
+
+    private static void perExampleMatchesLoop(UNetConfig config, int draws) {
         try (ParameterStore store = new ParameterStore(11); NDManager m = Torch.engine().newBaseManager()) {
             // Move the near-zero output layers away from 0 so every parameter gets a real gradient.
             store.asMap().forEach((name, p) -> p.addi(m.randomNormal(0, 0.05f, p.getShape(), p.getDataType())));
             Preconditioned model = new Preconditioned(UNet.create(store, config), new Preconditioning.Edm());
-            Batch batch = Batch.random(config, 5);
+            Batch batch = Batch.random(config, 5, draws);
             int[] all = {0, 1, 2};
-            Map<String, NDArray> perExample = Gradients.perExample(m, store, B, K, null, w -> batch.loss(w, model, all));
-            Map<String, NDArray> whole = Gradients.batch(m, store, B, K, null, w -> batch.loss(w, model, all));
+            Map<String, NDArray> perExample = Gradients.perExample(m, store, B, draws, null, w -> batch.loss(w, model, all));
+            Map<String, NDArray> whole = Gradients.batch(m, store, B, draws, null, w -> batch.loss(w, model, all));
             List<Map<String, NDArray>> singles = new ArrayList<>();
             for (int b = 0; b < B; b++) {
                 int example = b;
-                Map<String, NDArray> alone = Gradients.batch(m, store, 1, K, null, w -> batch.loss(w, model, example));
+                Map<String, NDArray> alone = Gradients.batch(m, store, 1, draws, null, w -> batch.loss(w, model, example));
                 for (String name : store.asMap().keySet()) {
                     assertClose(alone.get(name), perExample.get(name).get(b), name + " of example " + b);
                 }
                 singles.add(alone);
             }
             // What clipping reads (norms, weighted sums), by the factored method, against the same loop.
-            LoopReference.assertMatches("factored " + config, Gradients.factored(m, store, B, K, null,
+            LoopReference.assertMatches("factored " + config, Gradients.factored(m, store, B, draws, null,
                     w -> batch.loss(w, model, all)), singles);
             for (String name : store.asMap().keySet()) {
                 assertClose(whole.get(name), perExample.get(name).sum(new int[] {0}), name + " summed");
@@ -135,6 +139,15 @@ class UNetGradientTest {
     @Test
     void patchedPerExampleGradientsEqualABatchOfOneLoop() {
         perExampleMatchesLoop(new UNetConfig(8, 1, 8, List.of(1, 2), 1, List.of(2), 0, 3, 2));
+    }
+
+    /**
+     * The presets' shape, 16 base channels and one draw: their 3x3 convolutions form the weight
+     * gradients after the backward pass (Conv2d's shared-forward route), inside the U-Net's scopes.
+     */
+    @Test
+    void patchedOneDrawPerExampleGradientsEqualABatchOfOneLoop() {
+        perExampleMatchesLoop(new UNetConfig(8, 1, 16, List.of(1, 2), 1, List.of(2), 0, 3, 2), 1);
     }
 
     @Test

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -60,6 +61,33 @@ class PerExampleGradientTest {
                     Conv2d.create(s, "large", 5, 4, 3, 2, 1, 1, true, 1.0));
             check(s, 2, 3, net, new Shape(2, 9, 9), true);
             check(s, 4, 1, net, new Shape(2, 8, 8), true);
+        }
+    }
+
+    @Test
+    void convolutionsWhoseWeightGradientsAreFormedAfterTheBackwardPass() {
+        try (ParameterStore s = new ParameterStore(12)) {
+            // 16 -> 32 and 32 -> 16 channels at 4x4 and 2x2, one draw: each example's 3x3 kernel is
+            // at least half its activations, so both take the shared-forward route; at 32x32 the
+            // first would not, nor with 2 draws, nor with 30 output channels (not blocks of 16).
+            Layer net = Sequential.of(Conv2d.create(s, "c", 16, 32, 3), Activation.SILU,
+                    Conv2d.create(s, "d", 32, 16, 3, 2, 1, 1, false, 1.0));
+            assertTrue(Conv2d.defersWeightGradient(new Shape(32, 16, 3, 3), new Shape(5, 16, 4, 4), 1));
+            assertTrue(Conv2d.defersWeightGradient(new Shape(16, 32, 3, 3), new Shape(5, 32, 4, 4), 1));
+            assertFalse(Conv2d.defersWeightGradient(new Shape(32, 16, 3, 3), new Shape(5, 16, 32, 32), 1));
+            assertFalse(Conv2d.defersWeightGradient(new Shape(32, 16, 3, 3), new Shape(6, 16, 4, 4), 2));
+            assertFalse(Conv2d.defersWeightGradient(new Shape(30, 16, 3, 3), new Shape(3, 16, 2, 2), 1));
+            check(s, 5, 1, net, new Shape(16, 4, 4), true);
+            check(s, 3, 1, net, new Shape(16, 3, 3), true);
+            // and the route ran: a per-example pass defers both kernels' gradients, not the bias's
+            try (NDManager pass = manager.newSubManager()) {
+                Map<String, NDArray> copies = new LinkedHashMap<>();
+                s.asMap().forEach((name, p) -> copies.put(name, p.broadcast(new Shape(2).addAll(p.getShape()))));
+                DeferredGradients deferred = new DeferredGradients();
+                net.forward(new PassWeights(copies, true, 2, 1, null, pass, false, Precision.FP32, deferred),
+                        pass.randomNormal(new Shape(2, 16, 4, 4)));
+                assertEquals(List.of("c.weight", "d.weight"), List.copyOf(deferred.names()));
+            }
         }
     }
 
@@ -216,7 +244,7 @@ class PerExampleGradientTest {
     @Test
     void dropoutInTrainingKeepsAboutHalfAndRescales() {
         try (NDManager step = manager.newSubManager()) {
-            Weights w = new PassWeights(Map.of(), false, 1, 1, BatchRandomness.seeded(3, 1, 1), step, false, Precision.FP32);
+            Weights w = new PassWeights(Map.of(), false, 1, 1, BatchRandomness.seeded(3, 1, 1), step, false, Precision.FP32, null);
             NDArray y = new Dropout(0.5).forward(w, step.ones(new Shape(1, 10_000)));
             float[] v = y.toFloatArray();
             int kept = 0;
