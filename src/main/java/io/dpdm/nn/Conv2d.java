@@ -114,11 +114,11 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * grouped route spends much of its time converting the B weight copies to and from oneDNN's
      * blocked layout (in the cpu preset's pass 21% of oneDNN's time), and channel counts that fill
      * blocks of 16 need no padding for the one kernel that replaces it. The cpu preset's 3x3
-     * convolutions all qualify (ratios 0.73 to 5.9). Measured on an Intel Xeon (AMX), DP draws/s
-     * of the cpu preset's step: +4-15% with the route at 7x7 only (ratio at least 2), 5-8% more
-     * with every convolution that is at least half. Only with one draw per example: DPDM's network
-     * at 64 examples x 4 draws (its 7x7 and 14x14 convolutions qualify by size) ran 3-10% slower
-     * in 5-9% more memory.
+     * convolutions all qualify (ratios 0.73 to 5.9). Measured on an Intel Xeon (AMX) in alternating
+     * pairs: the cpu preset's step ran 1.06-1.08x the DP draws/s of the grouped route (1.04-1.15x
+     * with only its 7x7 convolutions, ratio at least 2). Only with one draw per example: DPDM's
+     * network at 64 examples x 4 draws (its 7x7 and 14x14 convolutions qualify by size) ran 3-10%
+     * slower in 5-9% more memory.
      *
      * @param kernel (out, in, kh, kw)
      * @param input (K*B, in, H, W)
