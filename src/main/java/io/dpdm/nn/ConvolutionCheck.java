@@ -51,7 +51,27 @@ final class ConvolutionCheck {
             new Case(4, 20, 20, 6, 1, 1), new Case(4, 36, 36, 6, 1, 1), new Case(3, 32, 12, 8, 2, 1),
             new Case(2, 36, 12, 5, 1, 3), new Case(8, 8, 1, 8, 1, 1));
 
+    /**
+     * The per-example weight-gradient kernel ({@link ConvWeightGradient}: one group per example,
+     * whole blocks of 16 channels), with stride 1 and 2; batch = examples, one draw each.
+     */
+    static final List<Case> WEIGHT_GRADIENTS = List.of(new Case(3, 16, 32, 6, 1, 1), new Case(3, 32, 16, 7, 2, 1));
+
+    /** How many checks {@link #atStart} runs. */
+    static final int AT_START_CHECKS = AT_START.size() + WEIGHT_GRADIENTS.size();
+
     private ConvolutionCheck() {}
+
+    /** Every start-up check of one precision: {@link #AT_START} through {@code conv}, then {@link #WEIGHT_GRADIENTS}. */
+    static List<String> atStart(Convolution conv, Precision precision, double tolerance) {
+        List<String> wrong = wrong(AT_START, conv, tolerance);
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            for (Case c : WEIGHT_GRADIENTS) {
+                compareWeightGradients(m, c, precision, tolerance).ifPresent(wrong::add);
+            }
+        }
+        return wrong;
+    }
 
     /** The cases {@code conv} gets wrong by more than {@code tolerance} of the largest entry, each with its errors, or none. */
     static List<String> wrong(List<Case> cases, Convolution conv, double tolerance) {
@@ -81,6 +101,23 @@ final class ConvolutionCheck {
                 }
             }
             return bad.isEmpty() ? Optional.empty() : Optional.of(c + bad.toString());
+        }
+    }
+
+    /** Each example's weight gradient for random inputs and output gradients, against the same kernel in float64. */
+    private static Optional<String> compareWeightGradients(NDManager m, Case c, Precision precision, double tolerance) {
+        try (NDManager scope = m.newSubManager()) {
+            int outSide = (c.side() + 2 - 3) / c.stride() + 1;
+            NDArray x = scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64);
+            NDArray g = scope.randomNormal(new Shape(c.batch(), c.out(), outSide, outSide), DataType.FLOAT64);
+            Shape kernel = new Shape(c.out(), c.in(), 3, 3);
+            NDArray single = ConvWeightGradient.perExample(scope, g.toType(DataType.FLOAT32, true),
+                    x.toType(DataType.FLOAT32, true), kernel, c.batch(), 1, c.stride(), 1, precision);
+            // float64 operands: PyTorch's own kernel (oneDNN has none), rounded to float32 at the end
+            NDArray exact = ConvWeightGradient.perExample(scope, g, x, kernel, c.batch(), 1, c.stride(), 1, Precision.FP32);
+            double error = single.sub(exact).abs().max().getFloat() / exact.abs().max().getFloat();
+            return error <= tolerance ? Optional.empty()
+                    : Optional.of(c + String.format(", per-example weight gradient error %.1e", error));
         }
     }
 

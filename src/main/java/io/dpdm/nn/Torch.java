@@ -31,17 +31,17 @@ public final class Torch {
     }
 
     /**
-     * Runs {@link ConvolutionCheck#AT_START} once per process. The check itself uses the engine:
+     * Runs {@link ConvolutionCheck#atStart} once per process. The check itself uses the engine:
      * while this initialiser runs, the JVM lets the initialising thread read FAULT (as null)
      * and makes every other thread wait for the result.
      */
     private static final class Checked {
-        static final String FAULT = fault("float32", ConvolutionCheck.wrong(ConvolutionCheck.AT_START,
-                BlockedConvolution::apply, ConvolutionCheck.FLOAT32_TOLERANCE), "here");
+        static final String FAULT = fault("float32", ConvolutionCheck.atStart(BlockedConvolution::apply, Precision.FP32,
+                ConvolutionCheck.FLOAT32_TOLERANCE), "here");
     }
 
     /**
-     * Runs {@link ConvolutionCheck#AT_START} on the bfloat16 route once per process, before its
+     * Runs {@link ConvolutionCheck#atStart} on the bfloat16 route once per process, before its
      * first use ({@link ParameterStore#usePrecision}).
      *
      * @throws DpdmException on a CPU where it disagrees with float64 beyond bfloat16's rounding
@@ -53,13 +53,13 @@ public final class Torch {
     }
 
     private static final class Bfloat16Checked {
-        static final String FAULT = fault("bfloat16", ConvolutionCheck.wrong(ConvolutionCheck.AT_START,
-                ConvolutionCheck.BFLOAT16, ConvolutionCheck.BFLOAT16_TOLERANCE), "in bfloat16 here (use --precision fp32)");
+        static final String FAULT = fault("bfloat16", ConvolutionCheck.atStart(ConvolutionCheck.BFLOAT16, Precision.BF16,
+                ConvolutionCheck.BFLOAT16_TOLERANCE), "in bfloat16 here (use --precision fp32)");
     }
 
     private static String fault(String precision, List<String> wrong, String where) {
         return wrong.isEmpty() ? null : precision + " convolutions on this CPU disagree with float64 in " + wrong.size()
-                + " of " + ConvolutionCheck.AT_START.size() + " checks (" + wrong.get(0)
+                + " of " + ConvolutionCheck.AT_START_CHECKS + " checks (" + wrong.get(0)
                 + "): dpdm cannot compute trustworthy gradients " + where + "; please report your `lscpu` output";
     }
 

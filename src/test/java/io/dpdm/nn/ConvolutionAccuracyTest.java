@@ -35,6 +35,15 @@ class ConvolutionAccuracyTest {
         assertTrue(wrong.isEmpty(), wrong.size() + " of " + cases.size() + " convolutions wrong: " + wrong);
     }
 
+    /** Every start-up check, the per-example weight-gradient kernel included, in both precisions. */
+    @Test
+    void perExampleWeightGradientsAgreeWithFloat64() {
+        assertEquals(List.of(), ConvolutionCheck.atStart(BlockedConvolution::apply, Precision.FP32,
+                ConvolutionCheck.FLOAT32_TOLERANCE));
+        assertEquals(List.of(), ConvolutionCheck.atStart(ConvolutionCheck.BFLOAT16, Precision.BF16,
+                ConvolutionCheck.BFLOAT16_TOLERANCE));
+    }
+
     /**
      * Not vacuous: a float32 convolution that leaks 1% of the next example into each one (as a
      * faulty float32 kernel might; the float64 path stays exact) is caught in every check.
