@@ -147,7 +147,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         // read after the backward pass: they must outlive any NDScope the network closes before it
         NDScope.unregister(probe, input);
         Shape kernel = k.getShape().slice(1);
-        w.deferred().defer(weight, () -> ConvWeightGradient.perExample(w.manager(), probe.getGradient(), input, kernel,
+        w.deferred().defer(weight, () -> ConvWeightGradient.perExample(probe.getGradient(), input, kernel,
                 w.examples(), w.draws(), stride, padding, w.precision()));
         if (b == null) {
             return y;

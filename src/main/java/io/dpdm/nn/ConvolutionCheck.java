@@ -111,10 +111,10 @@ final class ConvolutionCheck {
             NDArray x = scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64);
             NDArray g = scope.randomNormal(new Shape(c.batch(), c.out(), outSide, outSide), DataType.FLOAT64);
             Shape kernel = new Shape(c.out(), c.in(), 3, 3);
-            NDArray single = ConvWeightGradient.perExample(scope, g.toType(DataType.FLOAT32, true),
+            NDArray single = ConvWeightGradient.perExample(g.toType(DataType.FLOAT32, true),
                     x.toType(DataType.FLOAT32, true), kernel, c.batch(), 1, c.stride(), 1, precision);
             // float64 operands: PyTorch's own kernel (oneDNN has none), rounded to float32 at the end
-            NDArray exact = ConvWeightGradient.perExample(scope, g, x, kernel, c.batch(), 1, c.stride(), 1, Precision.FP32);
+            NDArray exact = ConvWeightGradient.perExample(g, x, kernel, c.batch(), 1, c.stride(), 1, Precision.FP32);
             double error = single.sub(exact).abs().max().getFloat() / exact.abs().max().getFloat();
             return error <= tolerance ? Optional.empty()
                     : Optional.of(c + String.format(", per-example weight gradient error %.1e", error));
