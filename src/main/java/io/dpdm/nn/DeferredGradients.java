@@ -11,10 +11,13 @@ import java.util.function.Supplier;
  * what they kept of the forward pass and the output gradients autograd left them. A layer defers
  * a weight's gradient when one kernel of its own computes it faster than autograd would through
  * the expanded weights ({@link Conv2d}); such a weight must reach the loss through that layer
- * alone, so each name is deferred at most once per pass.
+ * alone, so each name is deferred at most once per pass. Public only because {@link Weights}
+ * names it; everything it does is internal to the package.
  */
-final class DeferredGradients {
+public final class DeferredGradients {
     private final Map<String, Supplier<NDArray>> pending = new LinkedHashMap<>();
+
+    DeferredGradients() {}
 
     /** Registers how to form {@code weight}'s per-example gradient (B, ...) after the backward pass. */
     void defer(String weight, Supplier<NDArray> gradient) {
