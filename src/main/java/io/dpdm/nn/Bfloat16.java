@@ -16,8 +16,8 @@ import ai.djl.ndarray.NDList;
  */
 final class Bfloat16 {
     /** torch.dtype codes of TorchScript's torch.to(tensor, dtype). */
-    private static final String BF16 = "15";
-    private static final String FP32 = "6";
+    static final String BF16 = "15";
+    static final String FP32 = "6";
 
     private Bfloat16() {}
 

@@ -39,14 +39,14 @@ final class ConvWeightGradient {
         static final TorchScript BACKWARD_WEIGHTS = TorchScript.compile(Torch.engine().newBaseManager(),
                 "ConvWeightGradient", "g: Tensor, x: Tensor, settings: Tensor", "Tensor",
                 "if int(settings[7]) == 1:\n"
-                + "  g = torch.to(g, 15)\n"
-                + "  x = torch.to(x, 15)\n"
+                + "  g = torch.to(g, " + Bfloat16.BF16 + ")\n"
+                + "  x = torch.to(x, " + Bfloat16.BF16 + ")\n"
                 // only the weight's shape is read when only its gradient is asked for
                 + "w = g.new_empty([int(settings[0]), int(settings[1]), int(settings[2]), int(settings[3])])\n"
                 + "stride = int(settings[4])\n"
                 + "padding = int(settings[5])\n"
                 + "r = ops.aten.convolution_backward(g, x, w, None, [stride, stride], [padding, padding], [1, 1],"
                 + " False, [0, 0], int(settings[6]), [False, True, False])\n"
-                + "return torch.to(r[1], 6)");
+                + "return torch.to(r[1], " + Bfloat16.FP32 + ")");
     }
 }

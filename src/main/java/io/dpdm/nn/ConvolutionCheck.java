@@ -94,8 +94,7 @@ final class ConvolutionCheck {
             String[] names = {"output", "input gradient", "weight gradient", "bias gradient"};
             StringBuilder bad = new StringBuilder();
             for (int i = 0; i < names.length; i++) {
-                double error = single[i].toType(DataType.FLOAT64, false).sub(exact[i]).abs().max().getDouble()
-                        / exact[i].abs().max().getDouble();
+                double error = relativeError(single[i].toType(DataType.FLOAT64, false), exact[i]);
                 if (!(error <= tolerance)) {
                     bad.append(String.format(", %s error %.1e", names[i], error));
                 }
@@ -115,10 +114,15 @@ final class ConvolutionCheck {
                     x.toType(DataType.FLOAT32, true), kernel, c.batch(), 1, c.stride(), 1, precision);
             // float64 operands: PyTorch's own kernel (oneDNN has none), rounded to float32 at the end
             NDArray exact = ConvWeightGradient.perExample(g, x, kernel, c.batch(), 1, c.stride(), 1, Precision.FP32);
-            double error = single.sub(exact).abs().max().getFloat() / exact.abs().max().getFloat();
+            double error = relativeError(single.toType(DataType.FLOAT64, false), exact.toType(DataType.FLOAT64, false));
             return error <= tolerance ? Optional.empty()
                     : Optional.of(c + String.format(", per-example weight gradient error %.1e", error));
         }
+    }
+
+    /** The largest error of {@code actual} relative to the largest entry of {@code exact} (both float64). */
+    private static double relativeError(NDArray actual, NDArray exact) {
+        return actual.sub(exact).abs().max().getDouble() / exact.abs().max().getDouble();
     }
 
     /** Output and the gradients of x, weight and bias of sum(conv(x) * w) for fixed weights w. */
