@@ -7,7 +7,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The float32 convolutions dpdm runs, against float64 ({@link ConvolutionCheck}): every channel
@@ -33,6 +36,31 @@ class ConvolutionAccuracyTest {
         }
         List<String> wrong = ConvolutionCheck.wrong(cases, BlockedConvolution::apply, ConvolutionCheck.FLOAT32_TOLERANCE);
         assertTrue(wrong.isEmpty(), wrong.size() + " of " + cases.size() + " convolutions wrong: " + wrong);
+    }
+
+    /**
+     * Shared-weight convolutions of at most 27 input taps run as a product over im2col columns
+     * ({@link Conv2d}), not through oneDNN: output and gradients against PyTorch's float64 kernel,
+     * for the U-Net's 1 -> 1 seam, the CNN classifier's 1 -> 32 first layer, and 2 and 3 input
+     * channels at stride 1 and 2, in both precisions.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"FP32", "BF16"})
+    void sharedConvolutionsOfFewTapsAgreeWithFloat64(Precision precision) {
+        List<ConvolutionCheck.Case> cases = List.of(new ConvolutionCheck.Case(4, 1, 1, 8, 1, 1),
+                new ConvolutionCheck.Case(3, 1, 32, 9, 1, 1), new ConvolutionCheck.Case(3, 2, 16, 6, 1, 1),
+                new ConvolutionCheck.Case(2, 3, 5, 9, 2, 1));
+        ConvolutionCheck.Convolution shared = (x, k, b, stride, padding, groups) -> {
+            if (x.getDataType() == DataType.FLOAT64) { // the reference: PyTorch's own float64 kernel
+                return BlockedConvolution.apply(x, k, b, stride, padding, groups);
+            }
+            Weights w = new PassWeights(Map.of("k", k, "b", b), false, (int) x.getShape().get(0), 1, null,
+                    x.getManager(), false, precision, null);
+            return new Conv2d("k", "b", stride, padding, groups).forward(w, x);
+        };
+        double tolerance = precision == Precision.FP32 ? ConvolutionCheck.FLOAT32_TOLERANCE
+                : ConvolutionCheck.BFLOAT16_TOLERANCE;
+        assertEquals(List.of(), ConvolutionCheck.wrong(cases, shared, tolerance));
     }
 
     /** Every start-up check, the per-example weight-gradient kernel included, in both precisions. */
