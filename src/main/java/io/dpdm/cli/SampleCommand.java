@@ -1,6 +1,7 @@
 package io.dpdm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpdm.nn.Precision;
 import io.dpdm.sample.NoiseGrid;
 import io.dpdm.sample.OutputFormat;
 import io.dpdm.sample.SampleRequest;
@@ -14,6 +15,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -120,7 +122,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         SampleRequest request = new SampleRequest(source.run != null ? source.run : source.checkpoint, count, classes,
                 new SamplerSettings(new NoiseGrid(sigmaMin, sigmaMax, rho, steps), solver(), guidance), seed, batchSize,
-                weightSet(), out, formats(), precision.get());
+                weightSet(), out, formats(), Objects.requireNonNullElse(precision.given(), Precision.AUTO));
         SampleService.Result result;
         ImageProgress progress = new ImageProgress();
         try {

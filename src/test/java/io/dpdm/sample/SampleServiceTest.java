@@ -14,6 +14,8 @@ import io.dpdm.data.LoadOptions;
 import io.dpdm.data.Pixels;
 import io.dpdm.model.ModelCard;
 import io.dpdm.model.PrivacyGuarantee;
+import io.dpdm.nn.CpuInfo;
+import io.dpdm.nn.Precision;
 import io.dpdm.nn.Torch;
 import java.awt.image.BufferedImage;
 import java.io.DataInputStream;
@@ -171,6 +173,21 @@ class SampleServiceTest {
             assertFalse(k.contains("loss") || k.contains("metric") || k.contains("fid"), "key " + key);
         }
         assertFalse(text.contains("0.123"), "training loss value leaked");
+    }
+
+    /** AUTO (the jobs' and `dpdm sample`'s default) is resolved by timing; the manifest names what ran. */
+    @Test
+    void autoPrecisionIsResolvedBeforeSamplingAndRecorded() throws Exception {
+        SampleService.Result r = SampleService.run(new SampleRequest(model, 3, null, EULER, 0, 3, WeightSet.EMA,
+                dir.resolve("auto"), EnumSet.of(OutputFormat.IDX), Precision.AUTO), SamplingProgress.NONE);
+        String ran = JSON.readTree(r.out().resolve("manifest.json").toFile()).at("/sampler/precision").asText();
+        if (CpuInfo.read().bfloat16()) {
+            assertTrue(ran.equals("fp32") || ran.equals("bf16"), ran);
+            assertTrue(r.precision().startsWith(ran + " (auto: bf16 "), r.precision());
+        } else {
+            assertEquals("fp32", ran);
+            assertEquals("fp32 (auto: this CPU has no bfloat16 arithmetic)", r.precision());
+        }
     }
 
     @Test
