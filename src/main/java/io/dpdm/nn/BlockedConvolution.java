@@ -27,15 +27,19 @@ final class BlockedConvolution {
 
     /** conv2d of x (N, G*c, H, W) with k (G*o, c, kh, kw), bias (G*o) or null, in G groups. */
     static NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
-        return apply(x, k, b, stride, padding, groups, false);
+        return apply(x, k, b, stride, padding, groups, false, false);
     }
 
-    /** The same convolution with bfloat16 operands ({@link Bfloat16#conv}), the bias added in float32. */
-    static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
-        return apply(x, k, b, stride, padding, groups, true);
+    /**
+     * The same convolution with bfloat16 operands ({@link Bfloat16#conv}; {@code inference}: for a
+     * pass that takes no gradient), the bias added in float32.
+     */
+    static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean inference) {
+        return apply(x, k, b, stride, padding, groups, true, inference);
     }
 
-    private static NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean bf16) {
+    private static NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean bf16,
+            boolean inference) {
         Shape ks = k.getShape();
         long in = ks.get(1);
         long out = ks.get(0) / groups;
@@ -46,7 +50,7 @@ final class BlockedConvolution {
         NDArray pb = b == null ? null : pad(b, groups, 0, out, paddedOut);
         NDArray y;
         if (bf16) {
-            y = Bfloat16.conv(px, pk, stride, padding, groups);
+            y = Bfloat16.conv(px, pk, stride, padding, groups, inference);
             y = pb == null ? y : y.add(pb.reshape(1, -1, 1, 1));
         } else {
             y = ai.djl.nn.convolutional.Conv2d.conv2d(px, pk, pb, new Shape(stride, stride),

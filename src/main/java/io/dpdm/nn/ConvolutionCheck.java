@@ -28,9 +28,9 @@ final class ConvolutionCheck {
     static final double BFLOAT16_TOLERANCE = 2e-2;
 
     /** dpdm's bfloat16 convolution ({@link BlockedConvolution#bfloat16}), with float64 taken as the float64 reference. */
-    static final Convolution BFLOAT16 = (x, k, b, stride, padding, groups) -> x.getDataType() == DataType.FLOAT64
-            ? BlockedConvolution.apply(x, k, b, stride, padding, groups)
-            : BlockedConvolution.bfloat16(x, k, b, stride, padding, groups);
+    static final Convolution BFLOAT16 = bfloat16(false);
+    /** The same for passes that take no gradient (sampling), a route of its own ({@link Bfloat16#conv}). */
+    static final Convolution BFLOAT16_INFERENCE = bfloat16(true);
 
     /** One convolution: batch x in -> out channels on side x side, 3x3 kernel, padding 1. */
     record Case(int batch, int in, int out, int side, int stride, int groups) {
@@ -57,14 +57,28 @@ final class ConvolutionCheck {
      */
     static final List<Case> WEIGHT_GRADIENTS = List.of(new Case(3, 16, 32, 6, 1, 1), new Case(3, 32, 16, 7, 2, 1));
 
-    /** How many checks {@link #atStart} runs. */
-    static final int AT_START_CHECKS = AT_START.size() + WEIGHT_GRADIENTS.size();
-
     private ConvolutionCheck() {}
 
-    /** Every start-up check of one precision: {@link #AT_START} through {@code conv}, then {@link #WEIGHT_GRADIENTS}. */
+    private static Convolution bfloat16(boolean inference) {
+        return (x, k, b, stride, padding, groups) -> x.getDataType() == DataType.FLOAT64
+                ? BlockedConvolution.apply(x, k, b, stride, padding, groups)
+                : BlockedConvolution.bfloat16(x, k, b, stride, padding, groups, inference);
+    }
+
+    /** How many checks {@link #atStart} runs in {@code precision}. */
+    static int atStartChecks(Precision precision) {
+        return AT_START.size() * (precision == Precision.BF16 ? 2 : 1) + WEIGHT_GRADIENTS.size();
+    }
+
+    /**
+     * Every start-up check of one precision: {@link #AT_START} through {@code conv}, in bfloat16
+     * also the outputs of {@link #BFLOAT16_INFERENCE}, then {@link #WEIGHT_GRADIENTS}.
+     */
     static List<String> atStart(Convolution conv, Precision precision, double tolerance) {
         List<String> wrong = wrong(AT_START, conv, tolerance);
+        if (precision == Precision.BF16) {
+            wrong.addAll(wrongOutputs(AT_START, BFLOAT16_INFERENCE, tolerance));
+        }
         try (NDManager m = Torch.engine().newBaseManager()) {
             for (Case c : WEIGHT_GRADIENTS) {
                 compareWeightGradients(m, c, precision, tolerance).ifPresent(wrong::add);
@@ -79,6 +93,28 @@ final class ConvolutionCheck {
         try (NDManager m = Torch.engine().newBaseManager()) {
             for (Case c : cases) {
                 compare(m, c, conv, tolerance).ifPresent(wrong::add);
+            }
+        }
+        return wrong;
+    }
+
+    /** The cases whose output (no gradient taken) {@code conv} gets wrong by more than {@code tolerance}. */
+    static List<String> wrongOutputs(List<Case> cases, Convolution conv, double tolerance) {
+        List<String> wrong = new ArrayList<>();
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            for (Case c : cases) {
+                try (NDManager scope = m.newSubManager()) {
+                    NDArray x = scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64);
+                    NDArray k = scope.randomNormal(new Shape(c.out(), c.in() / c.groups(), 3, 3), DataType.FLOAT64);
+                    NDArray b = scope.randomNormal(new Shape(c.out()), DataType.FLOAT64);
+                    NDArray single = conv.apply(x.toType(DataType.FLOAT32, true), k.toType(DataType.FLOAT32, true),
+                            b.toType(DataType.FLOAT32, true), c.stride(), 1, c.groups());
+                    double error = relativeError(single.toType(DataType.FLOAT64, false),
+                            conv.apply(x, k, b, c.stride(), 1, c.groups()));
+                    if (!(error <= tolerance)) {
+                        wrong.add(c + String.format(", output without gradients error %.1e", error));
+                    }
+                }
             }
         }
         return wrong;

@@ -36,8 +36,8 @@ public final class Torch {
      * and makes every other thread wait for the result.
      */
     private static final class Checked {
-        static final String FAULT = fault("float32", ConvolutionCheck.atStart(BlockedConvolution::apply, Precision.FP32,
-                ConvolutionCheck.FLOAT32_TOLERANCE), "here");
+        static final String FAULT = fault(Precision.FP32, ConvolutionCheck.atStart(BlockedConvolution::apply,
+                Precision.FP32, ConvolutionCheck.FLOAT32_TOLERANCE), "here");
     }
 
     /**
@@ -53,13 +53,14 @@ public final class Torch {
     }
 
     private static final class Bfloat16Checked {
-        static final String FAULT = fault("bfloat16", ConvolutionCheck.atStart(ConvolutionCheck.BFLOAT16, Precision.BF16,
-                ConvolutionCheck.BFLOAT16_TOLERANCE), "in bfloat16 here (use --precision fp32)");
+        static final String FAULT = fault(Precision.BF16, ConvolutionCheck.atStart(ConvolutionCheck.BFLOAT16,
+                Precision.BF16, ConvolutionCheck.BFLOAT16_TOLERANCE), "in bfloat16 here (use --precision fp32)");
     }
 
-    private static String fault(String precision, List<String> wrong, String where) {
-        return wrong.isEmpty() ? null : precision + " convolutions on this CPU disagree with float64 in " + wrong.size()
-                + " of " + ConvolutionCheck.AT_START_CHECKS + " checks (" + wrong.get(0)
+    private static String fault(Precision precision, List<String> wrong, String where) {
+        String name = precision == Precision.FP32 ? "float32" : "bfloat16";
+        return wrong.isEmpty() ? null : name + " convolutions on this CPU disagree with float64 in " + wrong.size()
+                + " of " + ConvolutionCheck.atStartChecks(precision) + " checks (" + wrong.get(0)
                 + "): dpdm cannot compute trustworthy gradients " + where + "; please report your `lscpu` output";
     }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,5 +91,28 @@ class ConvolutionAccuracyTest {
         List<String> wrong = ConvolutionCheck.wrong(ConvolutionCheck.AT_START, leaky, ConvolutionCheck.FLOAT32_TOLERANCE);
         assertEquals(ConvolutionCheck.AT_START.size(), wrong.size(), wrong.toString());
         assertTrue(wrong.get(0).contains("output error"), wrong.get(0));
+        List<String> outputs = ConvolutionCheck.wrongOutputs(ConvolutionCheck.AT_START, leaky,
+                ConvolutionCheck.FLOAT32_TOLERANCE);
+        assertEquals(ConvolutionCheck.AT_START.size(), outputs.size(), outputs.toString());
+        assertTrue(outputs.get(0).contains("output without gradients error"), outputs.get(0));
+    }
+
+    /** The bfloat16 route of passes without gradients (sampling) against float64, and against the autograd route. */
+    @Test
+    void bfloat16WithoutGradientsAgreesWithFloat64AndWithTheAutogradRoute() {
+        assertEquals(List.of(), ConvolutionCheck.wrongOutputs(ConvolutionCheck.AT_START,
+                ConvolutionCheck.BFLOAT16_INFERENCE, ConvolutionCheck.BFLOAT16_TOLERANCE));
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(3, 32, 9, 9));
+            NDArray k = m.randomNormal(new Shape(16, 32, 3, 3));
+            NDArray b = m.randomNormal(new Shape(16));
+            // the same bfloat16 products, accumulated in float32 by both: equal up to summation order
+            float[] inference = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, true).toFloatArray();
+            float[] autograd = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, false).toFloatArray();
+            assertEquals(autograd.length, inference.length);
+            for (int i = 0; i < autograd.length; i++) {
+                assertEquals(autograd[i], inference[i], 1e-3 * (1 + Math.abs(autograd[i])), "entry " + i);
+            }
+        }
     }
 }
