@@ -38,7 +38,8 @@ final class MaterialisedGradients implements PerExampleGradients {
 
     @Override
     public NDArray squaredNorms(String name) {
-        return rows(get(name)).square().sum(new int[] {1});
+        // one fused pass over the B x P rows: square().sum() wrote all B x P squares first
+        return rows(get(name)).norm(new int[] {1}).square();
     }
 
     @Override
