@@ -104,13 +104,12 @@ final class ConvolutionCheck {
         try (NDManager m = Torch.engine().newBaseManager()) {
             for (Case c : cases) {
                 try (NDManager scope = m.newSubManager()) {
-                    NDArray x = scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64);
-                    NDArray k = scope.randomNormal(new Shape(c.out(), c.in() / c.groups(), 3, 3), DataType.FLOAT64);
-                    NDArray b = scope.randomNormal(new Shape(c.out()), DataType.FLOAT64);
-                    NDArray single = conv.apply(x.toType(DataType.FLOAT32, true), k.toType(DataType.FLOAT32, true),
-                            b.toType(DataType.FLOAT32, true), c.stride(), 1, c.groups());
+                    NDArray[] xkb = inputs(scope, c);
+                    NDArray single = conv.apply(xkb[0].toType(DataType.FLOAT32, true),
+                            xkb[1].toType(DataType.FLOAT32, true), xkb[2].toType(DataType.FLOAT32, true), c.stride(), 1,
+                            c.groups());
                     double error = relativeError(single.toType(DataType.FLOAT64, false),
-                            conv.apply(x, k, b, c.stride(), 1, c.groups()));
+                            conv.apply(xkb[0], xkb[1], xkb[2], c.stride(), 1, c.groups()));
                     if (!(error <= tolerance)) {
                         wrong.add(c + String.format(", output without gradients error %.1e", error));
                     }
@@ -122,11 +121,9 @@ final class ConvolutionCheck {
 
     private static Optional<String> compare(NDManager m, Case c, Convolution conv, double tolerance) {
         try (NDManager scope = m.newSubManager()) {
-            NDArray x = scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64);
-            NDArray k = scope.randomNormal(new Shape(c.out(), c.in() / c.groups(), 3, 3), DataType.FLOAT64);
-            NDArray b = scope.randomNormal(new Shape(c.out()), DataType.FLOAT64);
-            NDArray[] single = pass(conv, x, k, b, c, DataType.FLOAT32);
-            NDArray[] exact = pass(conv, x, k, b, c, DataType.FLOAT64);
+            NDArray[] xkb = inputs(scope, c);
+            NDArray[] single = pass(conv, xkb[0], xkb[1], xkb[2], c, DataType.FLOAT32);
+            NDArray[] exact = pass(conv, xkb[0], xkb[1], xkb[2], c, DataType.FLOAT64);
             String[] names = {"output", "input gradient", "weight gradient", "bias gradient"};
             StringBuilder bad = new StringBuilder();
             for (int i = 0; i < names.length; i++) {
@@ -137,6 +134,13 @@ final class ConvolutionCheck {
             }
             return bad.isEmpty() ? Optional.empty() : Optional.of(c + bad.toString());
         }
+    }
+
+    /** Random float64 input, kernel and bias of a case. */
+    private static NDArray[] inputs(NDManager scope, Case c) {
+        return new NDArray[] {scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64),
+            scope.randomNormal(new Shape(c.out(), c.in() / c.groups(), 3, 3), DataType.FLOAT64),
+            scope.randomNormal(new Shape(c.out()), DataType.FLOAT64)};
     }
 
     /** Each example's weight gradient for random inputs and output gradients, against the same kernel in float64. */
