@@ -27,7 +27,8 @@ final class BlockedConvolution {
 
     /** conv2d of x (N, G*c, H, W) with k (G*o, c, kh, kw), bias (G*o) or null, in G groups. */
     static NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
-        return apply(x, k, b, stride, padding, groups, false, false);
+        return padded(x, k, b, groups, (px, pk, pb) -> ai.djl.nn.convolutional.Conv2d.conv2d(px, pk, pb,
+                new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow());
     }
 
     /**
@@ -35,27 +36,27 @@ final class BlockedConvolution {
      * pass that takes no gradient), the bias added in float32.
      */
     static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean inference) {
-        return apply(x, k, b, stride, padding, groups, true, inference);
+        return padded(x, k, b, groups, (px, pk, pb) -> {
+            NDArray y = Bfloat16.conv(px, pk, stride, padding, groups, inference);
+            return pb == null ? y : y.add(pb.reshape(1, -1, 1, 1));
+        });
     }
 
-    private static NDArray apply(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean bf16,
-            boolean inference) {
+    /** A convolution of padded operands (bias null or padded like the output channels). */
+    private interface Kernel {
+        NDArray apply(NDArray x, NDArray k, NDArray b);
+    }
+
+    /** {@code kernel} on channel counts padded to whole blocks, its output cut back to the real channels. */
+    private static NDArray padded(NDArray x, NDArray k, NDArray b, int groups, Kernel kernel) {
         Shape ks = k.getShape();
         long in = ks.get(1);
         long out = ks.get(0) / groups;
         long paddedIn = roundUp(in);
         long paddedOut = roundUp(out);
-        NDArray px = pad(x, groups, 1, in, paddedIn);
-        NDArray pk = pad(pad(k, groups, 0, out, paddedOut), 1, 1, in, paddedIn);
-        NDArray pb = b == null ? null : pad(b, groups, 0, out, paddedOut);
-        NDArray y;
-        if (bf16) {
-            y = Bfloat16.conv(px, pk, stride, padding, groups, inference);
-            y = pb == null ? y : y.add(pb.reshape(1, -1, 1, 1));
-        } else {
-            y = ai.djl.nn.convolutional.Conv2d.conv2d(px, pk, pb, new Shape(stride, stride),
-                    new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
-        }
+        NDArray y = kernel.apply(pad(x, groups, 1, in, paddedIn),
+                pad(pad(k, groups, 0, out, paddedOut), 1, 1, in, paddedIn),
+                b == null ? null : pad(b, groups, 0, out, paddedOut));
         if (paddedOut == out) {
             return y;
         }
