@@ -85,7 +85,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         NDArray k = w.get(weight);
         NDArray b = bias == null ? null : w.get(bias);
         if (!w.perExample()) {
-            NDArray y = groups == 1 && fewTaps(k.getShape()) ? sharedIm2col(w, x, k, b) : conv(w, x, k, b, groups);
+            NDArray y = groups == 1 && fewTaps(k.getShape()) ? im2col(w, x, k, b) : conv(w, x, k, b, groups);
             // grouped convolutions are not observed: factored mode then refuses their weights
             return groups == 1 ? w.observe(map((int) k.getShape().get(2), (int) k.getShape().get(3)), x, y) : y;
         }
@@ -157,47 +157,36 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
     }
 
     /**
-     * Per-example convolution as the product (1, B, out, in*k*k) @ (K, B, in*k*k, P), broadcast
-     * over the K draws, where the columns are the k*k strided shifts of the padded input (P
-     * output positions per row). Draw-major rows make both the columns and the result plain
-     * views, with no transposes: with one example of 32 draws in a lane, a 32 -> 64 skip
-     * convolution at 28x28 took 1.4 ms this way against 4.5 ms as one (64 x 32) @ (32 x 32*784)
-     * product (one thread, AMD EPYC Zen4), before the transposes that product needed.
+     * Convolution as the product (1, B, out, in*k*k) @ (K, B, in*k*k, P), broadcast over the K
+     * draws, where the columns are the k*k strided shifts of the padded input (P output positions
+     * per row); a shared-weight pass is the case B = 1 over all its rows. Draw-major rows make both
+     * the columns and the result plain views, with no transposes: with one example of 32 draws in
+     * a lane, a 32 -> 64 skip convolution at 28x28 took 1.4 ms this way against 4.5 ms as one
+     * (64 x 32) @ (32 x 32*784) product (one thread, AMD EPYC Zen4), before the transposes that
+     * product needed. In shared passes it serves kernels of few input taps, which the oneDNN route
+     * pads to a block of 16 channels ({@link BlockedConvolution}), 16 times the work for one: the
+     * U-Net's 1 -> 1 seam at 28x28 was 13% of the presets' sampling convolution time, the CNN
+     * classifier's 1 -> 32 first layer half of its FLOPs.
      */
     private NDArray im2col(Weights w, NDArray x, NDArray k, NDArray b) {
         Shape xs = x.getShape();
-        Shape ks = k.getShape(); // (B, out, in, kh, kw)
-        long n = w.examples();
-        long out = ks.get(1);
-        NDArray cols = columns(x, (int) ks.get(3), (int) ks.get(4)); // (K*B, taps, P)
+        Shape ks = k.getShape(); // (B, out, in, kh, kw) per example, (out, in, kh, kw) shared
+        int d = ks.dimension();
+        long n = w.perExample() ? w.examples() : 1;
+        long out = ks.get(d - 4);
+        NDArray cols = columns(x, (int) ks.get(d - 2), (int) ks.get(d - 1)); // (K*B, taps, P)
         long taps = cols.getShape().get(1);
-        NDArray y = Bfloat16.matMul(w, k.reshape(1, n, out, taps), cols.reshape(w.draws(), n, taps, -1));
+        NDArray y = Bfloat16.matMul(w, k.reshape(1, n, out, taps), cols.reshape(-1, n, taps, cols.getShape().get(2)));
         if (b != null) {
             y = y.add(b.reshape(1, n, out, 1));
         }
-        Shape grid = outputGrid(xs, (int) ks.get(3), (int) ks.get(4));
+        Shape grid = outputGrid(xs, (int) ks.get(d - 2), (int) ks.get(d - 1));
         return y.reshape(new Shape(xs.get(0), out).addAll(grid));
     }
 
     /** True for a kernel (out, in, kh, kw) of at most {@value #MAX_IM2COL_TAPS} input taps. */
     private static boolean fewTaps(Shape kernel) {
         return kernel.get(1) * kernel.get(2) * kernel.get(3) <= MAX_IM2COL_TAPS;
-    }
-
-    /**
-     * The shared-weight convolution as (1, out, taps) @ (N, taps, P) over the im2col columns. For
-     * few input channels the oneDNN route pads them to a block of 16 ({@link BlockedConvolution}),
-     * 16 times the work for one channel: the U-Net's 1 -> 1 seam at 28x28 was 13% of the presets'
-     * sampling convolution time, the CNN classifier's 1 -> 32 first layer half of its FLOPs.
-     */
-    private NDArray sharedIm2col(Weights w, NDArray x, NDArray k, NDArray b) {
-        Shape xs = x.getShape();
-        Shape ks = k.getShape(); // (out, in, kh, kw)
-        NDArray y = Bfloat16.matMul(w, k.reshape(1, ks.get(0), -1), columns(x, (int) ks.get(2), (int) ks.get(3)));
-        if (b != null) {
-            y = y.add(b.reshape(1, ks.get(0), 1));
-        }
-        return y.reshape(new Shape(xs.get(0), ks.get(0)).addAll(outputGrid(xs, (int) ks.get(2), (int) ks.get(3))));
     }
 
     /**
