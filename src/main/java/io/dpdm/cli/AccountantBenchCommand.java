@@ -52,7 +52,7 @@ final class AccountantBenchCommand implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(results));
         } else {
             out.printf(Locale.ROOT, "accountant benchmark: q=%s sigma=%s steps=%d delta=%s%n", Q, SIGMA, STEPS, DELTA);
-            results.forEach((k, v) -> out.println("  " + k + ": " + v));
+            BenchCommand.printFigures(out, results, "  ");
         }
         out.flush();
         return Main.OK;

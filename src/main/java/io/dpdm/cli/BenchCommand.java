@@ -1,5 +1,9 @@
 package io.dpdm.cli;
 
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,5 +20,22 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark name (try dpdm bench --help)");
+    }
+
+    /** A benchmark's figures as indented "name: value" lines; nested figures and lists one item per line. */
+    static void printFigures(PrintWriter out, Map<String, ?> figures, String indent) {
+        figures.forEach((name, value) -> {
+            if (value instanceof Map<?, ?> nested) {
+                out.println(indent + name + ":");
+                @SuppressWarnings("unchecked")
+                Map<String, ?> inner = (Map<String, ?>) nested;
+                printFigures(out, inner, indent + "  ");
+            } else if (value instanceof List<?> items) {
+                out.println(indent + name + ":");
+                items.forEach(item -> out.println(indent + "  - " + item));
+            } else {
+                out.println(indent + name + ": " + (value instanceof double[] d ? Arrays.toString(d) : value));
+            }
+        });
     }
 }

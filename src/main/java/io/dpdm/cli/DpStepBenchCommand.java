@@ -28,6 +28,7 @@ import io.dpdm.nn.BatchRandomness;
 import io.dpdm.nn.CpuInfo;
 import io.dpdm.nn.FlopCount;
 import io.dpdm.nn.Lanes;
+import io.dpdm.nn.OpProfile;
 import io.dpdm.nn.Gradients;
 import io.dpdm.nn.ParameterStore;
 import io.dpdm.nn.PerExampleGradients;
@@ -74,7 +75,9 @@ import picocli.CommandLine.Spec;
  *
  * Loss: the CNN classifier's cross-entropy (K = 1, dropout on), or DPDM's denoising loss for the
  * U-Nets (EDM, K noise draws per example, label dropout 0.1). With {@code --leak-steps N}
- * it instead runs N private steps and reports the resident memory at step 50 and step N.
+ * it instead runs N private steps and reports the resident memory at step 50 and step N. With
+ * {@code --profile DIR} it then runs one more private and one more plain step under PyTorch's
+ * profiler ({@link OpProfile}) and names the operators that take the most time.
  */
 @Command(name = "dp-step", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time a DP-SGD step against the non-private step on the same batch.")
@@ -128,11 +131,20 @@ final class DpStepBenchCommand implements Callable<Integer> {
                     + " (default: time the step).")
     int leakSteps;
 
+    @Option(names = "--profile", paramLabel = "DIR",
+            description = "After timing, run one private and one plain step under PyTorch's profiler: Chrome traces"
+                    + " dp-step.json and plain-step.json in DIR, and the operators of most self time in the output."
+                    + " Needs one PyTorch thread (-Dai.djl.pytorch.num_threads=1).")
+    Path profile;
+
     @Mixin
     PrecisionOption precision;
 
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
+
+    /** Operators named per profiled step. */
+    static final int PROFILE_TOP = 12;
 
     /** A network, its parameters and its per-example loss on given examples of the fixed batch. */
     private record Workload(ParameterStore store, AutoCloseable owner,
@@ -159,6 +171,10 @@ final class DpStepBenchCommand implements Callable<Integer> {
         }
         if (model.equals("cnn") && draws != 1) {
             throw new IllegalArgumentException("--draws must be 1 for the cnn (one loss per example), got " + draws);
+        }
+        if (profile != null) {
+            OpProfile.requireOneThread();
+            Files.createDirectories(profile);
         }
         boolean factored = factored();
         ImageSplit train = Datasets.open("fashion-mnist", LoadOptions.defaults()).train();
@@ -211,6 +227,11 @@ final class DpStepBenchCommand implements Callable<Integer> {
             Map<String, Object> out = leakSteps > 0 ? leakCheck(dpStep)
                     : timing(dpStep, plainStep, perExampleOnly, forwardFlopsPerDraw(work, train, random));
             out.put("precision", chosen);
+            if (profile != null) {
+                out.put("profile_dp_step", OpProfile.record(dpStep, profile.resolve("dp-step.json")).figures(PROFILE_TOP));
+                out.put("profile_plain_step",
+                        OpProfile.record(plainStep, profile.resolve("plain-step.json")).figures(PROFILE_TOP));
+            }
             print(out);
         }
         return Main.OK;
@@ -380,7 +401,7 @@ final class DpStepBenchCommand implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(r));
         } else {
             out.printf(Locale.ROOT, "dp-step benchmark: %s, B=%d, K=%d%n", model, examples, draws);
-            r.forEach((k, v) -> out.println("  " + k + ": " + v));
+            BenchCommand.printFigures(out, r, "  ");
         }
         out.flush();
     }

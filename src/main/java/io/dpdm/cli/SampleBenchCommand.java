@@ -6,6 +6,7 @@ import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNet;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.CpuInfo;
+import io.dpdm.nn.OpProfile;
 import io.dpdm.nn.Torch;
 import io.dpdm.sample.DenoiserNetwork;
 import io.dpdm.sample.NoiseGrid;
@@ -16,6 +17,8 @@ import io.dpdm.sample.SamplingProgress;
 import io.dpdm.sample.Solver;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Spec;
  * One repeat is a whole Euler sampling run of {@code --steps} steps over one batch (one denoiser
  * evaluation per step, through the same {@link Sampler} and {@link DenoiserNetwork} as
  * {@code dpdm sample}); the figure is denoiser evaluations x images per second, median over the
- * repeats after a warm-up run.
+ * repeats after a warm-up run. With {@code --profile DIR} one more repeat runs under PyTorch's
+ * profiler ({@link OpProfile}).
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Time U-Net denoiser evaluations for sampling (no gradients).")
@@ -58,6 +62,12 @@ final class SampleBenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats after one warm-up (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--profile", paramLabel = "DIR",
+            description = "After timing, one more repeat under PyTorch's profiler: Chrome trace sample.json in DIR,"
+                    + " and the operators of most self time in the output. Needs one PyTorch thread"
+                    + " (-Dai.djl.pytorch.num_threads=1).")
+    Path profile;
+
     @Mixin
     PrecisionOption precision;
 
@@ -70,6 +80,10 @@ final class SampleBenchCommand implements Callable<Integer> {
         if (batch < 1 || steps < 2 || repeats < 1) {
             throw new IllegalArgumentException("need --batch >= 1, --steps >= 2, --repeats >= 1, got "
                     + batch + ", " + steps + ", " + repeats);
+        }
+        if (profile != null) {
+            OpProfile.requireOneThread();
+            Files.createDirectories(profile);
         }
         int[] labels = config.conditional() ? new int[batch] : null;
         if (labels != null) {
@@ -85,6 +99,7 @@ final class SampleBenchCommand implements Callable<Integer> {
         String chosen;
         ProcessCpu cpuBefore;
         ProcessCpu cpuAfter;
+        Map<String, Object> profiled = null;
         try (DenoiserNetwork network = DenoiserNetwork.create(config, new Preconditioning.Edm(), 1);
                 NDManager manager = Torch.engine().newBaseManager()) {
             parameters = network.parameterCount();
@@ -100,6 +115,10 @@ final class SampleBenchCommand implements Callable<Integer> {
                 cpuSeconds[r] = (os.getProcessCpuTime() - cpu) / 1e9;
             }
             cpuAfter = ProcessCpu.now();
+            if (profile != null) {
+                profiled = OpProfile.record(() -> sampler.sample(network.denoiser(), job, SamplingProgress.NONE),
+                        profile.resolve("sample.json")).figures(DpStepBenchCommand.PROFILE_TOP);
+            }
         }
         double median = median(seconds);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -123,13 +142,16 @@ final class SampleBenchCommand implements Callable<Integer> {
         out.put("processors", Runtime.getRuntime().availableProcessors());
         out.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         CpuInfo.addTo(out);
+        if (profiled != null) {
+            out.put("profile_repeat", profiled);
+        }
         PrintWriter pw = spec.commandLine().getOut();
         if (json) {
             pw.println(new ObjectMapper().writeValueAsString(out));
         } else {
             pw.printf(Locale.ROOT, "sampling benchmark (%s, %,d parameters, batch %d, %d Euler steps, no gradients)%n",
                     model, parameters, batch, steps);
-            out.forEach((k, v) -> pw.println("  " + k + ": " + (v instanceof double[] d ? Arrays.toString(d) : v)));
+            BenchCommand.printFigures(pw, out, "  ");
         }
         pw.flush();
         return Main.OK;

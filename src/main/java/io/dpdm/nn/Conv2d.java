@@ -149,11 +149,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         Shape kernel = k.getShape().slice(1);
         w.deferred().defer(weight, () -> ConvWeightGradient.perExample(probe.getGradient(), input, kernel,
                 w.examples(), w.draws(), stride, padding, w.precision()));
-        if (b == null) {
-            return y;
-        }
-        Shape ys = y.getShape();
-        return y.reshape(w.draws(), w.examples(), ys.get(1), -1).add(b.reshape(1, w.examples(), ys.get(1), 1)).reshape(ys);
+        return b == null ? y : PerExample.channelShift(w, y, b);
     }
 
     /**

@@ -64,7 +64,13 @@ final class PerExample {
         }
         checkRows(w, x, "channel affine");
         long b = w.examples();
-        NDArray y = x.reshape(w.draws(), b, c, spatial).mul(scale.reshape(1, b, c, 1)).add(shift.reshape(1, b, c, 1));
-        return y.reshape(s);
+        return channelShift(w, x.reshape(w.draws(), b, c, spatial).mul(scale.reshape(1, b, c, 1)).reshape(s), shift);
+    }
+
+    /** Per-example rows x (K*B, C, ...) plus each example's channel shift (B, C). */
+    static NDArray channelShift(Weights w, NDArray x, NDArray shift) {
+        Shape s = x.getShape();
+        long b = w.examples();
+        return x.reshape(w.draws(), b, s.get(1), -1).add(shift.reshape(1, b, s.get(1), 1)).reshape(s);
     }
 }
