@@ -14,6 +14,9 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks (warm up, repeat, print medians).",
         subcommands = {AccountantBenchCommand.class, DpStepBenchCommand.class, SampleBenchCommand.class})
 public final class BenchCommand implements Runnable {
+    /** Operators a benchmark's {@code --profile} names, most self time first. */
+    static final int PROFILED_OPERATORS = 12;
+
     @Spec
     CommandSpec spec;
 

@@ -143,9 +143,6 @@ final class DpStepBenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
-    /** Operators named per profiled step. */
-    static final int PROFILE_TOP = 12;
-
     /** A network, its parameters and its per-example loss on given examples of the fixed batch. */
     private record Workload(ParameterStore store, AutoCloseable owner,
             BiFunction<int[], BatchRandomness, Function<Weights, NDArray>> loss) {}
@@ -228,9 +225,9 @@ final class DpStepBenchCommand implements Callable<Integer> {
                     : timing(dpStep, plainStep, perExampleOnly, forwardFlopsPerDraw(work, train, random));
             out.put("precision", chosen);
             if (profile != null) {
-                out.put("profile_dp_step", OpProfile.record(dpStep, profile.resolve("dp-step.json")).figures(PROFILE_TOP));
-                out.put("profile_plain_step",
-                        OpProfile.record(plainStep, profile.resolve("plain-step.json")).figures(PROFILE_TOP));
+                int top = BenchCommand.PROFILED_OPERATORS;
+                out.put("profile_dp_step", OpProfile.record(dpStep, profile.resolve("dp-step.json")).figures(top));
+                out.put("profile_plain_step", OpProfile.record(plainStep, profile.resolve("plain-step.json")).figures(top));
             }
             print(out);
         }

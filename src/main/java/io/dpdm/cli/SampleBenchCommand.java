@@ -117,7 +117,7 @@ final class SampleBenchCommand implements Callable<Integer> {
             cpuAfter = ProcessCpu.now();
             if (profile != null) {
                 profiled = OpProfile.record(() -> sampler.sample(network.denoiser(), job, SamplingProgress.NONE),
-                        profile.resolve("sample.json")).figures(DpStepBenchCommand.PROFILE_TOP);
+                        profile.resolve("sample.json")).figures(BenchCommand.PROFILED_OPERATORS);
             }
         }
         double median = median(seconds);
