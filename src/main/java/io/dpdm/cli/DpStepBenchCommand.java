@@ -171,7 +171,6 @@ final class DpStepBenchCommand implements Callable<Integer> {
         }
         if (profile != null) {
             OpProfile.requireOneThread();
-            Files.createDirectories(profile);
         }
         boolean factored = factored();
         ImageSplit train = Datasets.open("fashion-mnist", LoadOptions.defaults()).train();

@@ -17,7 +17,6 @@ import io.dpdm.sample.SamplingProgress;
 import io.dpdm.sample.Solver;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -83,7 +82,6 @@ final class SampleBenchCommand implements Callable<Integer> {
         }
         if (profile != null) {
             OpProfile.requireOneThread();
-            Files.createDirectories(profile);
         }
         int[] labels = config.conditional() ? new int[batch] : null;
         if (labels != null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpdm.DpdmException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,9 +47,17 @@ public final class OpProfile {
 
     private OpProfile() {}
 
-    /** Runs {@code work} under PyTorch's profiler, writes the Chrome trace to {@code trace} and summarises it. */
+    /**
+     * Runs {@code work} under PyTorch's profiler, writes the Chrome trace to {@code trace} (its
+     * folder created if missing) and summarises it.
+     */
     public static Summary record(Runnable work, Path trace) {
         requireOneThread();
+        try {
+            Files.createDirectories(trace.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new DpdmException("cannot create the profile folder for " + trace + ": " + e.getMessage());
+        }
         JniUtils.startProfile(false, true, false);
         try {
             work.run();
