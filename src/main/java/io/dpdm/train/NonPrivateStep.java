@@ -9,6 +9,7 @@ import io.dpdm.dp.Ema;
 import io.dpdm.dp.ExampleRandomness;
 import io.dpdm.dp.Optimizer;
 import io.dpdm.dp.PoissonSampler;
+import io.dpdm.dp.StepReport;
 import io.dpdm.nn.Lanes;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,9 +40,10 @@ final class NonPrivateStep implements StepEngine {
     }
 
     @Override
-    public int step(DenoisingSource source) {
-        int[] batch = sampler.sample(random, step);
-        ExampleRandomness examples = random.examples(step);
+    public StepReport step(DenoisingSource source) {
+        long t = step;
+        int[] batch = sampler.sample(random, t);
+        ExampleRandomness examples = random.examples(t);
         step++;
         NDManager base = params.values().iterator().next().getManager();
         try (NDScope scope = new NDScope();
@@ -54,7 +56,7 @@ final class NonPrivateStep implements StepEngine {
             sum.values().forEach(g -> g.divi(divisor));
             optimizer.update(sum);
             ema.update();
-            return batch.length;
+            return new StepReport(t, batch.length, Lanes.passes(batch, microBatchSize).size(), 0, 0); // nothing clipped
         }
     }
 

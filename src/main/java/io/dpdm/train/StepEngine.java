@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.dpdm.dp.DpSgd;
 import io.dpdm.dp.DpSgdState;
 import io.dpdm.dp.Ema;
+import io.dpdm.dp.StepReport;
 import java.util.Map;
 
 /**
@@ -11,8 +12,8 @@ import java.util.Map;
  * ({@link NonPrivateStep}), with the optimizer and EMA state a checkpoint needs.
  */
 interface StepEngine {
-    /** Runs step t = {@link #steps()} with the loss of {@code source}; returns the logical batch size. */
-    int step(DenoisingSource source);
+    /** Runs step t = {@link #steps()} with the loss of {@code source}. */
+    StepReport step(DenoisingSource source);
 
     long steps();
 
@@ -29,8 +30,8 @@ interface StepEngine {
     static StepEngine of(DpSgd dp) {
         return new StepEngine() {
             @Override
-            public int step(DenoisingSource source) {
-                return dp.step(source::perExample).batchSize();
+            public StepReport step(DenoisingSource source) {
+                return dp.step(source::perExample);
             }
 
             @Override

@@ -20,6 +20,7 @@ import io.dpdm.dp.DpSgdConfig;
 import io.dpdm.dp.Ema;
 import io.dpdm.dp.KeyMode;
 import io.dpdm.dp.PoissonSampler;
+import io.dpdm.dp.StepReport;
 import io.dpdm.model.ModelCard;
 import io.dpdm.model.ModelCheckpoint;
 import io.dpdm.model.PrivacyGuarantee;
@@ -345,8 +346,8 @@ public final class Trainer implements AutoCloseable {
                 DenoisingSource source = new DenoisingSource(store, loss, data.train(), config.schedule().drawsPerPass(loss.draws()));
                 long begin = System.nanoTime();
                 long cpuBegin = processCpuNanos();
-                int batch = engine.step(source);
-                window.add(source, batch, System.nanoTime() - begin, processCpuNanos() - cpuBegin);
+                StepReport report = engine.step(source);
+                window.add(source, report, System.nanoTime() - begin, processCpuNanos() - cpuBegin);
                 long done = t + 1;
                 double wall = elapsed(sessionStart);
                 progress.step(done);
@@ -559,16 +560,18 @@ public final class Trainer implements AutoCloseable {
     private static final class Window {
         private double lossSum;
         private long examples;
+        private long clipped;
         private long nanos;
         private long cpuNanos;
         private int steps;
 
-        void add(DenoisingSource source, int batch, long stepNanos, long stepCpuNanos) {
+        void add(DenoisingSource source, StepReport report, long stepNanos, long stepCpuNanos) {
             cpuNanos += stepCpuNanos;
             if (source.examples() > 0) {
                 lossSum += source.meanLoss() * source.examples();
             }
-            examples += batch;
+            examples += report.batchSize();
+            clipped += report.clippedExamples();
             nanos += stepNanos;
             steps++;
         }
@@ -579,6 +582,8 @@ public final class Trainer implements AutoCloseable {
             r.put("loss", examples == 0 ? null : lossSum / examples);
             r.put("epsilon", epsilon);
             r.put("examples", examples);
+            // Share of examples whose gradient norm exceeded the clip norm (0 without DP): the operator's guide to the clip norm.
+            r.put("clippedFraction", examples == 0 ? 0 : clipped / (double) examples);
             r.put("drawsPerSecond", nanos == 0 ? 0 : examples * (double) draws / (nanos / 1e9));
             r.put("secondsPerStep", nanos / 1e9 / steps);
             // CPU time of the whole process (all engine threads): comparable across machine loads.
