@@ -2,6 +2,8 @@ package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Convolutions and matrix products with bfloat16 inputs and float32 results: both operands are
@@ -22,20 +24,46 @@ final class Bfloat16 {
     private Bfloat16() {}
 
     /**
-     * conv2d(x, k) without bias; stride, padding and groups travel as an int64 tensor (modules take
-     * tensors only). {@code inference} (a pass that takes no gradient) runs it on oneDNN tensors
-     * instead: converted to bfloat16 and back to float32 by oneDNN's reorders, where the autograd
-     * route's dense bfloat16 output is made contiguous by a slower PyTorch copy (DPDM's network
-     * sampled 1.00-1.18x faster this way, median 1.09, on an Intel Xeon with AMX); oneDNN tensors
-     * take no gradients.
+     * conv2d(x, k) without bias, float32 result; stride, padding and groups travel as an int64
+     * tensor (modules take tensors only).
      */
-    static NDArray conv(NDArray x, NDArray k, int stride, int padding, int groups, boolean inference) {
-        if (inference) {
-            return Modules.CONV_INFERENCE.forward(x.getManager(), x, k, (long) stride, (long) padding, (long) groups);
-        }
+    static NDArray conv(NDArray x, NDArray k, int stride, int padding, int groups) {
         // Read at once by int() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
         NDArray settings = x.getManager().create(new long[] {stride, padding, groups});
         return Modules.CONV.call(new NDList(x, k, settings));
+    }
+
+    /**
+     * conv2d(x, k) + b for a pass that takes no gradient, on oneDNN tensors: x (float32 or
+     * bfloat16) is reordered to bfloat16 by oneDNN, the bias is added inside the kernel, and the
+     * result stays bfloat16, so the next layers (group norm, SiLU, additions, pooling) read and
+     * write half the bytes and no cast back to float32 follows each convolution. On DPDM's network
+     * those casts, the PyTorch copy that made the output contiguous again and a separate float32
+     * bias add took about 40% of a bfloat16 sampling pass (Intel Xeon with AMX, one thread).
+     * {@link Gradients#forward} returns float32 whatever the last layer produced.
+     */
+    static NDArray inferenceConv(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
+        NDArray bias = b != null ? b : k.getManager().zeros(new Shape(k.getShape().get(0)));
+        return Modules.CONV_INFERENCE.forward(x.getManager(), x, k, bias, (long) stride, (long) padding, (long) groups);
+    }
+
+    /**
+     * True for a bfloat16 tensor (an inference pass's activations after a {@link #inferenceConv}):
+     * DJL 0.34 has no name for PyTorch's bfloat16 and reports it as UNKNOWN; every other tensor
+     * of this engine has a named type.
+     */
+    static boolean holds(NDArray a) {
+        return a.getDataType() == DataType.UNKNOWN;
+    }
+
+    /** {@code a} in float32 (itself when it already is). */
+    static NDArray toFloat32(NDArray a) {
+        return holds(a) ? Modules.TO_FLOAT32.forward(a.getManager(), a) : a;
+    }
+
+    /** {@code a} in bfloat16 when {@code like} is bfloat16, else {@code a} itself. */
+    static NDArray like(NDArray like, NDArray a) {
+        return holds(like) && !holds(a) ? Modules.TO_BFLOAT16.forward(a.getManager(), a) : a;
     }
 
     /** torch.matmul(a, b) in the pass's precision: (m, k) @ (k, n), or batched, with batch axes broadcast. */
@@ -57,13 +85,21 @@ final class Bfloat16 {
                 + "y = torch.conv2d(" + bf16("x") + ", " + bf16("k") + ", None, [stride, stride], [padding, padding], [1, 1], int(settings[2]))\n"
                 + "return torch.to(y, " + FP32 + ")");
         static final TorchScript CONV_INFERENCE = TorchScript.compile(Torch.engine().newBaseManager(),
-                "Bf16ConvInference", "x: Tensor, k: Tensor, stride: int, padding: int, groups: int", "Tensor",
-                "y = torch.mkldnn_convolution(torch.to_mkldnn(x, " + BF16 + "), torch.to_mkldnn(k, " + BF16 + "), None,"
+                "Bf16ConvInference", "x: Tensor, k: Tensor, b: Tensor, stride: int, padding: int, groups: int", "Tensor",
+                "y = torch.mkldnn_convolution(" + mkldnn("x") + ", " + mkldnn("k") + ", " + mkldnn("b") + ","
                 + " [padding, padding], [stride, stride], [1, 1], groups)\n"
-                + "return torch.to_dense(y, " + FP32 + ")");
+                + "return torch.to_dense(y)");
+        static final TorchScript TO_FLOAT32 = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16ToFloat32",
+                "a: Tensor", "Tensor", "return torch.to(a, " + FP32 + ")");
+        static final TorchScript TO_BFLOAT16 = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16FromFloat32",
+                "a: Tensor", "Tensor", "return " + bf16("a"));
         static final TorchScript MATMUL = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16MatMul",
                 "a: Tensor, b: Tensor", "Tensor",
                 "return torch.to(torch.matmul(" + bf16("a") + ", " + bf16("b") + "), " + FP32 + ")");
+
+        private static String mkldnn(String tensor) {
+            return "torch.to_mkldnn(" + tensor + ", " + BF16 + ")";
+        }
 
         private static String bf16(String tensor) {
             return "torch.to(" + tensor + ", " + BF16 + ")";

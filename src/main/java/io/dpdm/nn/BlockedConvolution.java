@@ -2,6 +2,7 @@ package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -32,12 +33,17 @@ final class BlockedConvolution {
     }
 
     /**
-     * The same convolution with bfloat16 operands ({@link Bfloat16#conv}; {@code inference}: for a
-     * pass that takes no gradient), the bias added in float32.
+     * The same convolution with bfloat16 operands: with autograd, a float32 result and the bias
+     * added in float32 ({@link Bfloat16#conv}); for a pass that takes no gradient
+     * ({@code inference}), a bfloat16 result with the bias added by the kernel
+     * ({@link Bfloat16#inferenceConv}).
      */
     static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean inference) {
         return padded(x, k, b, groups, (px, pk, pb) -> {
-            NDArray y = Bfloat16.conv(px, pk, stride, padding, groups, inference);
+            if (inference) {
+                return Bfloat16.inferenceConv(px, pk, pb, stride, padding, groups);
+            }
+            NDArray y = Bfloat16.conv(px, pk, stride, padding, groups);
             return pb == null ? y : y.add(pb.reshape(1, -1, 1, 1));
         });
     }
@@ -79,7 +85,8 @@ final class BlockedConvolution {
         Shape before = s.slice(0, axis);
         Shape after = s.slice(axis + 1);
         // zeros + concat, not NDArray.pad (constant_pad_nd): sampling was 3-4% slower with pad on M4
-        NDArray zeros = a.getManager().zeros(before.addAll(new Shape(groups, to - from)).addAll(after), a.getDataType());
+        NDArray zeros = Bfloat16.like(a, a.getManager().zeros(before.addAll(new Shape(groups, to - from)).addAll(after),
+                Bfloat16.holds(a) ? DataType.FLOAT32 : a.getDataType()));
         return a.reshape(before.addAll(new Shape(groups, from)).addAll(after)).concat(zeros, axis + 1)
                 .reshape(before.add(groups * to).addAll(after));
     }

@@ -62,7 +62,7 @@ final class ConvolutionCheck {
     private static Convolution bfloat16(boolean inference) {
         return (x, k, b, stride, padding, groups) -> x.getDataType() == DataType.FLOAT64
                 ? BlockedConvolution.apply(x, k, b, stride, padding, groups)
-                : BlockedConvolution.bfloat16(x, k, b, stride, padding, groups, inference);
+                : Bfloat16.toFloat32(BlockedConvolution.bfloat16(x, k, b, stride, padding, groups, inference));
     }
 
     /** How many checks {@link #atStart} runs in {@code precision}. */

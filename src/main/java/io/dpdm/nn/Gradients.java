@@ -78,7 +78,8 @@ public final class Gradients {
 
     /**
      * Runs {@code network} with shared weights in evaluation mode without recording gradients
-     * (sampling, evaluation); the result is copied into {@code into}.
+     * (sampling, evaluation); the result is copied into {@code into}, in float32 (a bfloat16
+     * pass's activations may be bfloat16).
      */
     public static NDArray forward(NDManager into, ParameterStore store, int examples, int draws,
             Function<Weights, NDArray> network) {
@@ -86,7 +87,7 @@ public final class Gradients {
             scope.suppressNotUsedWarning();
             NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass, true,
                     store.precision(), null));
-            NDArray kept = Torch.copy(out);
+            NDArray kept = Bfloat16.holds(out) ? Bfloat16.toFloat32(out) : Torch.copy(out);
             kept.attach(into);
             NDScope.unregister(kept);
             return kept;

@@ -97,7 +97,11 @@ class ConvolutionAccuracyTest {
         assertTrue(outputs.get(0).contains("output without gradients error"), outputs.get(0));
     }
 
-    /** The bfloat16 route of passes without gradients (sampling) against float64, and against the autograd route. */
+    /**
+     * The bfloat16 route of passes without gradients (sampling) against float64, and against the
+     * autograd route: the same bfloat16 products accumulated in float32, whose result the
+     * inference route (bias included) leaves in bfloat16.
+     */
     @Test
     void bfloat16WithoutGradientsAgreesWithFloat64AndWithTheAutogradRoute() {
         assertEquals(List.of(), ConvolutionCheck.wrongOutputs(ConvolutionCheck.AT_START,
@@ -106,13 +110,23 @@ class ConvolutionAccuracyTest {
             NDArray x = m.randomNormal(new Shape(3, 32, 9, 9));
             NDArray k = m.randomNormal(new Shape(16, 32, 3, 3));
             NDArray b = m.randomNormal(new Shape(16));
-            // the same bfloat16 products, accumulated in float32 by both: equal up to summation order
-            float[] inference = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, true).toFloatArray();
+            NDArray half = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, true);
+            assertTrue(Bfloat16.holds(half), "the inference route's result stays bfloat16");
+            float[] inference = Bfloat16.toFloat32(half).toFloatArray();
             float[] autograd = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, false).toFloatArray();
             assertEquals(autograd.length, inference.length);
+            int rounded = 0;
+            double largest = 0;
+            double error = 0;
             for (int i = 0; i < autograd.length; i++) {
-                assertEquals(autograd[i], inference[i], 1e-3 * (1 + Math.abs(autograd[i])), "entry " + i);
+                largest = Math.max(largest, Math.abs(autograd[i]));
+                error = Math.max(error, Math.abs(autograd[i] - inference[i]));
+                rounded += autograd[i] != inference[i] ? 1 : 0;
             }
+            // bfloat16 keeps 8 significant bits: one rounding of the result moves it by at most 2^-9 of
+            // the largest entry; oneDNN's bfloat16 output may round partial sums too (seen: 2^-8)
+            assertTrue(error <= largest / 128, "error " + error + " against largest entry " + largest);
+            assertTrue(rounded > autograd.length / 2, "only " + rounded + " entries rounded to bfloat16");
         }
     }
 }
