@@ -1,6 +1,7 @@
 package io.dpdm.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import io.dpdm.nn.Bfloat16;
 import io.dpdm.nn.Conv2d;
 import io.dpdm.nn.Dropout;
 import io.dpdm.nn.GroupNorm;
@@ -53,7 +54,7 @@ record ResidualBlock(GroupNorm norm0, Layer resample, Conv2d conv0, Linear embed
         }
         h = conv0.forward(w, h);
         NDArray e = embedding.forward(w, actEmbedding);
-        h = h.add(e.reshape(e.getShape().get(0), e.getShape().get(1), 1, 1));
+        h = h.add(Bfloat16.like(h, e.reshape(e.getShape().get(0), e.getShape().get(1), 1, 1)));
         h = conv1.forward(w, dropout.forward(w, norm1.forwardSilu(w, h)));
         if (skip != null) {
             x = skip.forward(w, x);

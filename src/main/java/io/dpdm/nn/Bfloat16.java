@@ -6,17 +6,19 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Convolutions and matrix products with bfloat16 inputs and float32 results: both operands are
- * rounded to bfloat16 (8 significant bits), multiplied by oneDNN's bfloat16 kernels (AVX512-BF16 or
- * AMX) with float32 accumulation, and the product is returned in float32.
+ * Convolutions and matrix products with bfloat16 operands: both are rounded to bfloat16 (8
+ * significant bits) and multiplied by oneDNN's bfloat16 kernels (AVX512-BF16 or AMX) with float32
+ * accumulation. Passes that take gradients get float32 products; a pass without gradients
+ * (sampling) keeps each convolution's result in bfloat16 ({@link #inferenceConv}).
  *
- * <p>DJL 0.34 cannot hold a bfloat16 array (converting one aborts the process), so each product
- * is one TorchScript module that casts, multiplies and casts back; the module runs with autograd
- * on, so gradients flow through it: the casts' backward passes return float32 gradients, and
- * every gradient that leaves a pass (per-example gradients, their norms, the clipped sum) is
- * float32. Biases are added outside, in float32, after the product.
+ * <p>DJL 0.34 has no bfloat16 type: it holds such arrays (their type reads UNKNOWN) and runs
+ * PyTorch's operators on them, but converting one through DJL aborts the process. So every cast
+ * and product is a one-method TorchScript module. Those of passes with gradients run with
+ * autograd on, so gradients flow through them: the casts' backward passes return float32
+ * gradients, and every gradient that leaves a pass (per-example gradients, their norms, the
+ * clipped sum) is float32. There, biases are added outside, in float32, after the product.
  */
-final class Bfloat16 {
+public final class Bfloat16 {
     /** torch.dtype codes of TorchScript's torch.to(tensor, dtype). */
     static final String BF16 = "15";
     static final String FP32 = "6";
@@ -61,8 +63,12 @@ final class Bfloat16 {
         return holds(a) ? Modules.TO_FLOAT32.forward(a.getManager(), a) : a;
     }
 
-    /** {@code a} in bfloat16 when {@code like} is bfloat16, else {@code a} itself. */
-    static NDArray like(NDArray like, NDArray a) {
+    /**
+     * {@code a} in bfloat16 when {@code like} is bfloat16, else {@code a} itself: for a float32
+     * term (e.g. a per-row embedding) added to a bfloat16 activation, which PyTorch would
+     * otherwise promote to float32 with everything that follows it.
+     */
+    public static NDArray like(NDArray like, NDArray a) {
         return holds(like) && !holds(a) ? Modules.TO_BFLOAT16.forward(a.getManager(), a) : a;
     }
 
