@@ -36,12 +36,14 @@ public final class Bfloat16 {
     }
 
     /**
-     * conv2d(x, k) + b for a pass that takes no gradient, on oneDNN tensors: x (float32 or
-     * bfloat16) is reordered to bfloat16 by oneDNN, the bias is added inside the kernel, and the
-     * result stays bfloat16, so the next layers (group norm, SiLU, additions, pooling) read and
-     * write half the bytes and no cast back to float32 follows each convolution. On DPDM's network
-     * those casts, the PyTorch copy that made the output contiguous again and a separate float32
-     * bias add took about 40% of a bfloat16 sampling pass (Intel Xeon with AMX, one thread).
+     * conv2d(x, k) + b for a pass that takes no gradient: x (float32 or bfloat16), k and b are
+     * cast to bfloat16, the bias is added inside oneDNN's kernel, and the result stays bfloat16, so
+     * the next layers (group norm, SiLU, additions, pooling) read and write half the bytes and no
+     * cast back to float32 follows each convolution. On DPDM's network those casts and a separate
+     * float32 bias add took about a third of a bfloat16 sampling pass (Intel Xeon with AMX, one
+     * thread). Dense bfloat16 operands, not oneDNN tensors: PyTorch then lets oneDNN write the
+     * plain (N, C, H, W) output itself, where a oneDNN tensor's output took a reorder and a PyTorch
+     * copy (the same result, up to 1.65x the time at 96 -> 64 channels, 14x14).
      * {@link Gradients#forward} returns float32 whatever the last layer produced.
      */
     static NDArray inferenceConv(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
@@ -92,9 +94,8 @@ public final class Bfloat16 {
                 + "return torch.to(y, " + FP32 + ")");
         static final TorchScript CONV_INFERENCE = TorchScript.compile(Torch.engine().newBaseManager(),
                 "Bf16ConvInference", "x: Tensor, k: Tensor, b: Tensor, stride: int, padding: int, groups: int", "Tensor",
-                "y = torch.mkldnn_convolution(" + mkldnn("x") + ", " + mkldnn("k") + ", " + mkldnn("b") + ","
-                + " [padding, padding], [stride, stride], [1, 1], groups)\n"
-                + "return torch.to_dense(y)");
+                "return torch.mkldnn_convolution(" + bf16("x") + ", " + bf16("k") + ", " + bf16("b") + ","
+                + " [padding, padding], [stride, stride], [1, 1], groups)");
         static final TorchScript TO_FLOAT32 = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16ToFloat32",
                 "a: Tensor", "Tensor", "return torch.to(a, " + FP32 + ")");
         static final TorchScript TO_BFLOAT16 = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16FromFloat32",
@@ -102,10 +103,6 @@ public final class Bfloat16 {
         static final TorchScript MATMUL = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16MatMul",
                 "a: Tensor, b: Tensor", "Tensor",
                 "return torch.to(torch.matmul(" + bf16("a") + ", " + bf16("b") + "), " + FP32 + ")");
-
-        private static String mkldnn(String tensor) {
-            return "torch.to_mkldnn(" + tensor + ", " + BF16 + ")";
-        }
 
         private static String bf16(String tensor) {
             return "torch.to(" + tensor + ", " + BF16 + ")";
