@@ -547,8 +547,8 @@ public final class Trainer implements AutoCloseable {
                 "    holds it can regenerate the noise and void the guarantee. Resume with:",
                 "    dpdm train --resume <this directory>",
                 "  config.json: the resolved configuration (with the data's path) and privacy plan.",
-                "  metrics.jsonl: training loss and throughput. The loss and any other statistic computed on the",
-                "    private data is NOT covered by the guarantee.", ""));
+                "  metrics.jsonl: training loss, share of clipped examples and throughput. The loss, the clipped",
+                "    share and any other statistic computed on the private data are NOT covered by the guarantee.", ""));
     }
 
     private static long processCpuNanos() {

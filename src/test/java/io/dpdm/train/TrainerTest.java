@@ -196,6 +196,33 @@ class TrainerTest {
         return meta.get("plan").get("noiseMultiplier").asDouble();
     }
 
+    /**
+     * metrics.jsonl's clippedFraction counts the examples whose gradient norm exceeded C: all of
+     * them at C = 1e-6 (no denoising gradient is that small), none at C = 1e6, and none without DP.
+     */
+    @Test
+    void clippedFractionCountsTheExamplesAboveTheClipNorm(@TempDir Path dir) throws Exception {
+        TrainConfig tiny = TinyRuns.config(data, 8, 2);
+        Map<Double, Double> expected = Map.of(1e-6, 1.0, 1e6, 0.0);
+        for (Map.Entry<Double, Double> e : expected.entrySet()) {
+            TrainConfig.Optimisation o = tiny.optimisation();
+            TrainConfig config = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule(), tiny.objective(),
+                    new TrainConfig.Optimisation(o.lr(), o.emaDecay(), e.getKey(), o.clipping(), o.lrDecay()),
+                    tiny.network(), tiny.seed(), tiny.intervals());
+            Path run = dir.resolve("clip-" + e.getKey());
+            train(config, run, null);
+            for (ObjectNode row : MetricsLog.read(run.resolve(Trainer.METRICS_FILE))) {
+                assertTrue(row.get("examples").asLong() > 0, row.toString());
+                assertEquals(e.getValue(), row.get("clippedFraction").asDouble(), 0.0, "C = " + e.getKey() + ": " + row);
+            }
+        }
+        Path plain = dir.resolve("non-private");
+        train(TinyRuns.config(data, Double.POSITIVE_INFINITY, 2), plain, null);
+        for (ObjectNode row : MetricsLog.read(plain.resolve(Trainer.METRICS_FILE))) {
+            assertEquals(0.0, row.get("clippedFraction").asDouble(), 0.0, row.toString());
+        }
+    }
+
     @Test
     void checkpointCardHoldsNoPrivateDataStatistics(@TempDir Path dir) throws Exception {
         TrainConfig config = TinyRuns.config(data, 8, 4);
