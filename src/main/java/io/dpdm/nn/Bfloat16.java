@@ -41,9 +41,10 @@ public final class Bfloat16 {
      * the next layers (group norm, SiLU, additions, pooling) read and write half the bytes and no
      * cast back to float32 follows each convolution. On DPDM's network those casts and a separate
      * float32 bias add took about a third of a bfloat16 sampling pass (Intel Xeon with AMX, one
-     * thread). Dense bfloat16 operands, not oneDNN tensors: PyTorch then lets oneDNN write the
-     * plain (N, C, H, W) output itself, where a oneDNN tensor's output took a reorder and a PyTorch
-     * copy (the same result, up to 1.65x the time at 96 -> 64 channels, 14x14).
+     * thread). Dense bfloat16 operands rather than oneDNN tensors, whose output took a reorder and
+     * a PyTorch copy: the same result, sampling 1.04-1.30x faster. PyTorch still copies an
+     * activation inside each dense bfloat16 convolution (about a sixth of the pass); channels-last
+     * activations would avoid it, but group norm on them was 20x slower.
      * {@link Gradients#forward} returns float32 whatever the last layer produced.
      */
     static NDArray inferenceConv(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
@@ -56,13 +57,13 @@ public final class Bfloat16 {
      * DJL 0.34 has no name for PyTorch's bfloat16 and reports it as UNKNOWN; every other tensor
      * of this engine has a named type.
      */
-    static boolean holds(NDArray a) {
+    static boolean is(NDArray a) {
         return a.getDataType() == DataType.UNKNOWN;
     }
 
     /** {@code a} in float32 (itself when it already is). */
     static NDArray toFloat32(NDArray a) {
-        return holds(a) ? Modules.TO_FLOAT32.forward(a.getManager(), a) : a;
+        return is(a) ? Modules.TO_FLOAT32.forward(a.getManager(), a) : a;
     }
 
     /**
@@ -71,7 +72,7 @@ public final class Bfloat16 {
      * otherwise promote to float32 with everything that follows it.
      */
     public static NDArray like(NDArray like, NDArray a) {
-        return holds(like) && !holds(a) ? Modules.TO_BFLOAT16.forward(a.getManager(), a) : a;
+        return is(like) && !is(a) ? Modules.TO_BFLOAT16.forward(a.getManager(), a) : a;
     }
 
     /** torch.matmul(a, b) in the pass's precision: (m, k) @ (k, n), or batched, with batch axes broadcast. */

@@ -86,7 +86,7 @@ final class BlockedConvolution {
         Shape after = s.slice(axis + 1);
         // zeros + concat, not NDArray.pad (constant_pad_nd): sampling was 3-4% slower with pad on M4
         NDArray zeros = Bfloat16.like(a, a.getManager().zeros(before.addAll(new Shape(groups, to - from)).addAll(after),
-                Bfloat16.holds(a) ? DataType.FLOAT32 : a.getDataType()));
+                Bfloat16.is(a) ? DataType.FLOAT32 : a.getDataType()));
         return a.reshape(before.addAll(new Shape(groups, from)).addAll(after)).concat(zeros, axis + 1)
                 .reshape(before.add(groups * to).addAll(after));
     }

@@ -87,7 +87,7 @@ public final class Gradients {
             scope.suppressNotUsedWarning();
             NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass, true,
                     store.precision(), null));
-            NDArray kept = Bfloat16.holds(out) ? Bfloat16.toFloat32(out) : Torch.copy(out);
+            NDArray kept = Bfloat16.is(out) ? Bfloat16.toFloat32(out) : Torch.copy(out);
             kept.attach(into);
             NDScope.unregister(kept);
             return kept;

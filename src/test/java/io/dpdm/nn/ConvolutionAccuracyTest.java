@@ -111,7 +111,7 @@ class ConvolutionAccuracyTest {
             NDArray k = m.randomNormal(new Shape(16, 32, 3, 3));
             NDArray b = m.randomNormal(new Shape(16));
             NDArray half = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, true);
-            assertTrue(Bfloat16.holds(half), "the inference route's result stays bfloat16");
+            assertTrue(Bfloat16.is(half), "the inference route's result stays bfloat16");
             float[] inference = Bfloat16.toFloat32(half).toFloatArray();
             float[] autograd = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, false).toFloatArray();
             assertEquals(autograd.length, inference.length);
