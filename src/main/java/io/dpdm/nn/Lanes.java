@@ -106,11 +106,14 @@ public final class Lanes {
      * {@code batch} (e.g. batch gradients): passes one after another, each as concurrent
      * {@link #split} parts, each part's arrays in its own sub-manager of {@code sum}'s manager,
      * closed once added, so memory is one pass's whatever the batch.
+     *
+     * @return the number of passes run
      */
-    public static void addInPasses(Map<String, NDArray> sum, int[] batch, int passSize,
+    public static int addInPasses(Map<String, NDArray> sum, int[] batch, int passSize,
             BiFunction<int[], NDManager, Map<String, NDArray>> part) {
         NDManager base = sum.values().iterator().next().getManager();
-        for (int[] pass : passes(batch, passSize)) {
+        List<int[]> passes = passes(batch, passSize);
+        for (int[] pass : passes) {
             List<NDManager> managers = new ArrayList<>();
             try {
                 List<Supplier<Map<String, NDArray>>> tasks = new ArrayList<>();
@@ -124,6 +127,7 @@ public final class Lanes {
                 managers.forEach(NDManager::close);
             }
         }
+        return passes.size();
     }
 
     private static Thread worker(Runnable task) {

@@ -51,12 +51,12 @@ final class NonPrivateStep implements StepEngine {
             scope.suppressNotUsedWarning();
             Map<String, NDArray> sum = new LinkedHashMap<>();
             params.forEach((name, p) -> sum.put(name, stepManager.zeros(p.getShape(), p.getDataType())));
-            Lanes.addInPasses(sum, batch, microBatchSize, (part, m) -> source.batch(part, examples, m));
+            int passes = Lanes.addInPasses(sum, batch, microBatchSize, (part, m) -> source.batch(part, examples, m));
             float divisor = (float) sampler.expectedBatchSize();
             sum.values().forEach(g -> g.divi(divisor));
             optimizer.update(sum);
             ema.update();
-            return new StepReport(t, batch.length, Lanes.passes(batch, microBatchSize).size(), 0, 0); // nothing clipped
+            return new StepReport(t, batch.length, passes, 0, 0); // nothing clipped
         }
     }
 
