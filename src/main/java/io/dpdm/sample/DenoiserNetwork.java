@@ -31,15 +31,18 @@ import java.util.function.Supplier;
  */
 public final class DenoiserNetwork implements AutoCloseable {
     /**
-     * Elements of a chunk's first-level activation map (rows x base channels x grid side^2): a
-     * chunk this size keeps its activations in cache, larger ones stream every element-wise pass
-     * from memory. Measured with `dpdm bench sample` on 2 cores (AMD Zen5, AVX-512, two lanes),
-     * image-evaluations per second: the 28x28 nf 32 network (25,088 elements per row) 259-270 at
-     * 16 rows, 271-290 at 32 (peak RSS 0.77 GB), 184-282 at 64 (1.18 GB), 262 at 128, 115-118 at
-     * 256; the patch-2 nf 16 network (3,136 per row) 1,860-1,940 at 32, 2,270-2,430 at 64,
-     * 2,520-3,380 at 128-512 rows.
+     * Bytes of a chunk's first-level activation map (rows x base channels x grid side^2, in the
+     * pass's precision): a chunk this size keeps its activations in cache, larger ones stream every
+     * element-wise pass from memory. Measured with `dpdm bench sample` on 2 cores (AMD Zen5, AVX-512,
+     * two lanes), float32, image-evaluations per second: the 28x28 nf 32 network (100 kB per row)
+     * 259-270 at 16 rows, 271-290 at 32 (peak RSS 0.77 GB), 184-282 at 64 (1.18 GB), 262 at 128,
+     * 115-118 at 256; the patch-2 nf 16 network (12.5 kB per row) 1,860-1,940 at 32, 2,270-2,430
+     * at 64, 2,520-3,380 at 128-512 rows. A bfloat16 pass keeps its activations in half the bytes,
+     * so its chunks hold twice the rows: for the nf 32 network 64 rows ran 1.00-1.14x the
+     * image-evaluations per second of 32 (median 1.10, 5 alternating pairs, Intel Xeon with AMX),
+     * and 128 rows no faster than 64.
      */
-    static final long CHUNK_ELEMENTS = 1 << 20;
+    static final long CHUNK_BYTES = 4 << 20;
 
     /**
      * Chunks run concurrently in {@link Lanes} (worker threads with ONE PyTorch thread each)
@@ -131,13 +134,15 @@ public final class DenoiserNetwork implements AutoCloseable {
     }
 
     /**
-     * Rows per chunk for a batch of {@code rows}: the largest power of two whose activations fit
-     * {@link #CHUNK_ELEMENTS}, and no more than an even share of the lanes, so every lane works.
+     * Rows per chunk for a batch of {@code rows}: the largest power of two whose activations in the
+     * current precision fit {@link #CHUNK_BYTES}, and no more than an even share of the lanes, so
+     * every lane works.
      */
     int chunkRows(int rows) {
         UNetConfig c = unet.config();
-        long perRow = (long) c.baseChannels() * c.gridSize() * c.gridSize();
-        int cached = Integer.highestOneBit((int) Math.max(1, CHUNK_ELEMENTS / perRow));
+        long bytesPerElement = store.precision() == Precision.BF16 ? 2 : 4;
+        long perRow = bytesPerElement * c.baseChannels() * c.gridSize() * c.gridSize();
+        int cached = Integer.highestOneBit((int) Math.max(1, CHUNK_BYTES / perRow));
         int lanes = concurrent ? Lanes.count() : 1;
         return Math.max(1, Math.min(cached, (rows + lanes - 1) / lanes));
     }

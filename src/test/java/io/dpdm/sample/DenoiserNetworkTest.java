@@ -13,6 +13,7 @@ import io.dpdm.DpdmException;
 import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.ParameterStore;
+import io.dpdm.nn.Precision;
 import io.dpdm.nn.Torch;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -52,19 +53,23 @@ class DenoiserNetworkTest {
 
     /**
      * Chunks are the largest power of two of rows whose first-level activations (base channels x
-     * grid side^2 per row) fit 2^20 elements, split evenly enough that every lane gets one.
+     * grid side^2 per row, 4 bytes each in float32, 2 in bfloat16) fit 4 MiB, split evenly enough
+     * that every lane gets one.
      */
     @Test
     void chunksAreCacheSizedAndShareTheLanes() {
         int lanes = io.dpdm.nn.Lanes.count();
         UNetConfig pixels = UNetConfig.dpdm28(10);
         try (DenoiserNetwork net = DenoiserNetwork.create(pixels, new Preconditioning.Edm(), 1)) {
-            assertEquals(32, net.chunkRows(10_000), "2^20 / (32 x 28 x 28) = 41.8 rows");
+            assertEquals(32, net.chunkRows(10_000), "2^22 / (4 x 32 x 28 x 28) = 41.8 rows");
             assertEquals((5 + lanes - 1) / lanes, net.chunkRows(5));
+            net.usePrecision(Precision.BF16, 1);
+            assertEquals(64, net.chunkRows(10_000), "2^22 / (2 x 32 x 28 x 28) = 83.6 rows");
+            assertEquals(64 / lanes, net.chunkRows(64 / lanes * lanes));
         }
         UNetConfig patches = io.dpdm.train.Preset.CPU.network(new io.dpdm.data.ImageShape(1, 28, 28), 10);
         try (DenoiserNetwork net = DenoiserNetwork.create(patches, new Preconditioning.Edm(), 1)) {
-            assertEquals(256, net.chunkRows(10_000), "2^20 / (16 x 14 x 14) = 334 rows");
+            assertEquals(256, net.chunkRows(10_000), "2^22 / (4 x 16 x 14 x 14) = 334 rows");
             assertEquals(256 / lanes, net.chunkRows(256));
         }
     }
