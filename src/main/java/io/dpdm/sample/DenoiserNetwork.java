@@ -38,9 +38,9 @@ public final class DenoiserNetwork implements AutoCloseable {
      * 259-270 at 16 rows, 271-290 at 32 (peak RSS 0.77 GB), 184-282 at 64 (1.18 GB), 262 at 128,
      * 115-118 at 256; the patch-2 nf 16 network (12.5 kB per row) 1,860-1,940 at 32, 2,270-2,430
      * at 64, 2,520-3,380 at 128-512 rows. A bfloat16 pass keeps its activations in half the bytes,
-     * so its chunks hold twice the rows: for the nf 32 network 64 rows ran 1.00-1.14x the
-     * image-evaluations per second of 32 (median 1.10, 5 alternating pairs, Intel Xeon with AMX),
-     * and 128 rows no faster than 64.
+     * so its chunks hold twice the rows: for the nf 32 network 64 rows ran 0.97-1.15x the
+     * image-evaluations per second of 32 (median 1.09, 9 alternating pairs, Intel Xeon with AMX;
+     * peak RSS 0.83-0.87 GB against 0.62), and 128 rows no faster than 64.
      */
     static final long CHUNK_BYTES = 4 << 20;
 
