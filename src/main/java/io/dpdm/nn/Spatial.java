@@ -16,8 +16,8 @@ public final class Spatial {
      * size x size average pooling (the DDPM++ down-sampling, size 2): the sum of the tiles'
      * strided views, added row offset by row offset, then column offset by column offset, times
      * 1/size^2. PyTorch's avg_pool2d took 2-4x as long for 2x2 on the U-Net's activations (one
-     * thread, Intel Xeon with AMX, float32 and bfloat16). In bfloat16 each addition rounds, so a
-     * mean may differ from avg_pool2d's single rounding by one unit in the last place.
+     * thread, Intel Xeon with AMX, float32 and bfloat16). In bfloat16 each of the additions rounds
+     * (avg_pool2d rounds once), each by at most 2^-9 of its partial sum.
      */
     public record AvgPool2d(int size) implements Layer {
         public AvgPool2d {
