@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
  * Convolutions and matrix products with bfloat16 operands: both are rounded to bfloat16 (8
  * significant bits) and multiplied by oneDNN's bfloat16 kernels (AVX512-BF16 or AMX) with float32
  * accumulation. Passes that take gradients get float32 products; a pass without gradients
- * (sampling) keeps each convolution's result in bfloat16 ({@link #inferenceConv}).
+ * (sampling) keeps each convolution's and product's result in bfloat16 ({@link #inferenceConv}, {@link #matMul}).
  *
  * <p>DJL 0.34 has no bfloat16 type: it holds such arrays (their type reads UNKNOWN) and runs
  * PyTorch's operators on them, but converting one through DJL aborts the process. So every cast
@@ -75,14 +75,19 @@ public final class Bfloat16 {
         return is(like) && !is(a) ? Modules.TO_BFLOAT16.forward(a.getManager(), a) : a;
     }
 
-    /** torch.matmul(a, b) in the pass's precision: (m, k) @ (k, n), or batched, with batch axes broadcast. */
+    /**
+     * torch.matmul(a, b) in the pass's precision: (m, k) @ (k, n), or batched, with batch axes
+     * broadcast. A bfloat16 pass without gradients keeps the bfloat16 product, like
+     * {@link #inferenceConv}: otherwise the network's first convolution (a few-tap product) and
+     * its attention and embedding maps would hand float32 to the residual stream, and every
+     * block after them would add, normalise and cast in float32.
+     */
     static NDArray matMul(Weights w, NDArray a, NDArray b) {
-        return w.precision() == Precision.BF16 ? product(a, b) : a.matMul(b);
-    }
-
-    /** torch.matmul in bfloat16 (batched when the operands are). */
-    private static NDArray product(NDArray a, NDArray b) {
-        return Modules.MATMUL.call(new NDList(a, b));
+        if (w.precision() != Precision.BF16) {
+            return a.matMul(b);
+        }
+        return w.inference() ? Modules.MATMUL_INFERENCE.forward(a.getManager(), a, b)
+                : Modules.MATMUL.call(new NDList(a, b));
     }
 
     /** Compiled once per process, on first use; they live as long as the process, with their manager. */
@@ -104,6 +109,9 @@ public final class Bfloat16 {
         static final TorchScript MATMUL = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16MatMul",
                 "a: Tensor, b: Tensor", "Tensor",
                 "return torch.to(torch.matmul(" + bf16("a") + ", " + bf16("b") + "), " + FP32 + ")");
+        static final TorchScript MATMUL_INFERENCE = TorchScript.compile(Torch.engine().newBaseManager(),
+                "Bf16MatMulInference", "a: Tensor, b: Tensor", "Tensor",
+                "return torch.matmul(" + bf16("a") + ", " + bf16("b") + ")");
 
         private static String bf16(String tensor) {
             return "torch.to(" + tensor + ", " + BF16 + ")";

@@ -174,7 +174,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         long taps = cols.getShape().get(1);
         NDArray y = Bfloat16.matMul(w, k.reshape(1, n, out, taps), cols.reshape(-1, n, taps, cols.getShape().get(2)));
         if (b != null) {
-            y = y.add(b.reshape(1, n, out, 1));
+            y = y.add(Bfloat16.like(y, b.reshape(1, n, out, 1)));
         }
         Shape grid = outputGrid(xs, (int) ks.get(d - 2), (int) ks.get(d - 1));
         return y.reshape(new Shape(xs.get(0), out).addAll(grid));

@@ -33,7 +33,7 @@ final class PerExample {
             long out = weight.getShape().get(1);
             NDArray y = Bfloat16.matMul(w, x.reshape(-1, in), weight);
             if (bias != null) {
-                y = y.add(bias);
+                y = y.add(Bfloat16.like(y, bias));
             }
             return y.reshape(s.slice(0, s.dimension() - 1).add(out));
         }

@@ -30,7 +30,9 @@ public record SelfAttention(GroupNorm norm, Linear query, Linear key, Linear val
         NDArray q = query.forward(w, tokens);
         NDArray k = key.forward(w, tokens);
         NDArray v = value.forward(w, tokens);
-        NDArray attention = Bfloat16.matMul(w, q, k.transpose(0, 2, 1)).mul(Torch.scalar(w.manager(), 1 / Math.sqrt(c))).softmax(2);
+        // Softmax in float32: DJL's softmax names the array's type, which it cannot for bfloat16.
+        NDArray scores = Bfloat16.toFloat32(Bfloat16.matMul(w, q, k.transpose(0, 2, 1)));
+        NDArray attention = scores.mul(Torch.scalar(w.manager(), 1 / Math.sqrt(c))).softmax(2);
         NDArray h = output.forward(w, Bfloat16.matMul(w, attention, v)).transpose(0, 2, 1).reshape(s);
         if (FlopCount.active()) { // q k^T: (n, P, P) dots of length c; attention v: (n, P, c) dots of length P
             FlopCount.product(new Shape(n, positions, positions), c);
