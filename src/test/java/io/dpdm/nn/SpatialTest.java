@@ -30,8 +30,8 @@ class SpatialTest {
     void averagePoolingIsTheMeanOfEachTile(int height, int width, int size) {
         float[] x = random(N * C * height * width, 1);
         float[] r = random(N * C * (height / size) * (width / size), 2);
-        double[] expected = new double[r.length];
-        double[] expectedGradient = new double[x.length];
+        float[] expected = new float[r.length];
+        float[] expectedGradient = new float[x.length];
         int ph = height / size;
         int pw = width / size;
         for (int plane = 0; plane < N * C; plane++) {
@@ -41,8 +41,8 @@ class SpatialTest {
                     for (int a = 0; a < size; a++) {
                         for (int b = 0; b < size; b++) {
                             int in = (plane * height + i * size + a) * width + j * size + b;
-                            expected[out] += x[in] / (double) (size * size);
-                            expectedGradient[in] = r[out] / (double) (size * size);
+                            expected[out] += x[in] / (size * size);
+                            expectedGradient[in] = r[out] / (size * size);
                         }
                     }
                 }
@@ -57,8 +57,8 @@ class SpatialTest {
         int width = 5;
         float[] x = random(N * C * height * width, 3);
         float[] r = random(N * C * 4 * height * width, 4);
-        double[] expected = new double[r.length];
-        double[] expectedGradient = new double[x.length];
+        float[] expected = new float[r.length];
+        float[] expectedGradient = new float[x.length];
         for (int plane = 0; plane < N * C; plane++) {
             for (int i = 0; i < 2 * height; i++) {
                 for (int j = 0; j < 2 * width; j++) {
@@ -96,7 +96,7 @@ class SpatialTest {
         return Bfloat16.inferenceConv(m.ones(new Shape(1, 16, 1, 1)), m.ones(new Shape(16, 16, 1, 1)), null, 1, 0, 1);
     }
 
-    private static void check(Layer layer, float[] x, Shape shape, float[] r, double[] expected, double[] expectedGradient) {
+    private static void check(Layer layer, float[] x, Shape shape, float[] r, float[] expected, float[] expectedGradient) {
         try (NDManager m = Torch.engine().newBaseManager()) {
             Weights w = new PassWeights(Map.of(), false, 1, 1, null, m, false, Precision.FP32, null);
             NDArray input = m.create(x, shape);
@@ -104,10 +104,10 @@ class SpatialTest {
             try (Torch.GradientRecording recording = Torch.recordGradients()) {
                 NDArray y = layer.forward(w, input);
                 assertEquals(DataType.FLOAT32, y.getDataType());
-                assertArrayEquals(toFloat(expected), y.reshape(-1).toFloatArray(), 1e-6f, "output");
+                assertArrayEquals(expected, y.reshape(-1).toFloatArray(), 1e-6f, "output");
                 recording.backward(y.mul(m.create(r, y.getShape())).sum());
             }
-            assertArrayEquals(toFloat(expectedGradient), input.getGradient().reshape(-1).toFloatArray(), 1e-6f, "input gradient");
+            assertArrayEquals(expectedGradient, input.getGradient().reshape(-1).toFloatArray(), 1e-6f, "input gradient");
         }
     }
 
@@ -118,13 +118,5 @@ class SpatialTest {
             a[i] = (float) random.nextGaussian();
         }
         return a;
-    }
-
-    private static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
-        return f;
     }
 }
