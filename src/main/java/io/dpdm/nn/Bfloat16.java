@@ -9,7 +9,8 @@ import ai.djl.ndarray.types.Shape;
  * Convolutions and matrix products with bfloat16 operands: both are rounded to bfloat16 (8
  * significant bits) and multiplied by oneDNN's bfloat16 kernels (AVX512-BF16 or AMX) with float32
  * accumulation. Passes that take gradients get float32 products; a pass without gradients
- * (sampling) keeps each convolution's and product's result in bfloat16 ({@link #inferenceConv}, {@link #matMul}).
+ * (sampling) keeps each convolution's and product's result in bfloat16 ({@link #inferenceConv},
+ * {@link #matMul}).
  *
  * <p>DJL 0.34 has no bfloat16 type: it holds such arrays (their type reads UNKNOWN) and runs
  * PyTorch's operators on them, but converting one through DJL aborts the process. So every cast

@@ -15,7 +15,7 @@ public final class Spatial {
     /**
      * size x size average pooling (the DDPM++ down-sampling, size 2): the sum of the tiles'
      * strided views, added row offset by row offset, then column offset by column offset, times
-     * 1/size^2. PyTorch's avg_pool2d took 2-4x as long for 2x2 on the U-Net's activations (one
+     * 1/size^2. PyTorch's avg_pool2d took 1.2-3.4x as long for 2x2 on the U-Net's activations (one
      * thread, Intel Xeon with AMX, float32 and bfloat16). In bfloat16 each of the additions rounds
      * (avg_pool2d rounds once), each by at most 2^-9 of its partial sum.
      */
@@ -69,7 +69,7 @@ public final class Spatial {
      * Nearest-neighbour up-sampling by 2 in both directions (the DDPM++ up-sampling): each row of
      * W pixels times the (W, 2W) matrix that copies pixel j to columns 2j and 2j+1 (exact: one
      * term of weight 1 per output), then every widened row repeated once, as one copy with
-     * contiguous runs. PyTorch's upsample_nearest2d took 3-4x as long on the U-Net's activations
+     * contiguous runs. PyTorch's upsample_nearest2d took 3.3-4.6x as long on the U-Net's activations
      * (one thread, Intel Xeon with AMX, float32 and bfloat16): its copies move one element at a time.
      */
     public static final Layer UPSAMPLE_NEAREST_2X = (w, x) -> {
