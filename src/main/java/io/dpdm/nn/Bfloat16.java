@@ -73,7 +73,12 @@ public final class Bfloat16 {
      * otherwise promote to float32 with everything that follows it.
      */
     public static NDArray like(NDArray like, NDArray a) {
-        return is(like) && !is(a) ? Modules.TO_BFLOAT16.forward(a.getManager(), a) : a;
+        return is(like) ? toBfloat16(a) : a;
+    }
+
+    /** {@code a} in bfloat16 (itself when it already is). */
+    static NDArray toBfloat16(NDArray a) {
+        return is(a) ? a : Modules.TO_BFLOAT16.forward(a.getManager(), a);
     }
 
     /**
