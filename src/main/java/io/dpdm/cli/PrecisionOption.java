@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 final class PrecisionOption {
     @Option(names = "--precision", paramLabel = "fp32|bf16|auto",
             description = "Arithmetic of the network's convolutions and matrix products: fp32, bf16 (bfloat16 "
-                    + "operands, float32 results; norms, clipping, noise, Adam and EMA stay float32) or auto "
+                    + "operands and activations; weights, gradients, norms, clipping, noise, Adam and EMA stay "
+                    + "float32) or auto "
                     + "(bf16 only where it measured faster on this CPU) (default: fp32; sample: auto; train: the config's).")
     String value;
 

@@ -33,19 +33,13 @@ final class BlockedConvolution {
     }
 
     /**
-     * The same convolution with bfloat16 operands: with autograd, a float32 result and the bias
-     * added in float32 ({@link Bfloat16#conv}); for a pass that takes no gradient
-     * ({@code inference}), a bfloat16 result with the bias added by the kernel
-     * ({@link Bfloat16#inferenceConv}).
+     * The same convolution with bfloat16 operands and result, the bias added by the kernel: with
+     * autograd ({@link Bfloat16#conv}), or for a pass that takes no gradient ({@code inference},
+     * {@link Bfloat16#inferenceConv}).
      */
     static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean inference) {
-        return padded(x, k, b, groups, (px, pk, pb) -> {
-            if (inference) {
-                return Bfloat16.inferenceConv(px, pk, pb, stride, padding, groups);
-            }
-            NDArray y = Bfloat16.conv(px, pk, stride, padding, groups);
-            return pb == null ? y : y.add(pb.reshape(1, -1, 1, 1));
-        });
+        return padded(x, k, b, groups, (px, pk, pb) -> inference ? Bfloat16.inferenceConv(px, pk, pb, stride, padding,
+                groups) : Bfloat16.conv(px, pk, pb, stride, padding, groups));
     }
 
     /** A convolution of padded operands (bias null or padded like the output channels). */

@@ -139,7 +139,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      */
     private NDArray sharedForward(Weights w, NDArray x, NDArray k, NDArray b) {
         NDArray y = conv(w, x, k.get(0).stopGradient(), null, 1);
-        NDArray probe = w.manager().zeros(y.getShape());
+        NDArray probe = Bfloat16.like(y, w.manager().zeros(y.getShape()));
         probe.setRequiresGradient(true);
         y = y.add(probe);
         NDArray input = x.stopGradient();

@@ -63,10 +63,13 @@ final class FactoredPass implements Weights {
     public NDArray observe(LinearMap map, NDArray input, NDArray output) {
         PerExample.checkRows(this, input, "factored " + map.weight());
         claim(map.bias() == null ? List.of(map.weight()) : List.of(map.weight(), map.bias()));
-        NDArray leaf = leafLike(output);
+        // a bfloat16 product continues in float32: the leaf's gradient, which the norms read, and the
+        // next layer's input rows are then float32, which the factored algebra (DJL operators) needs
+        NDArray y = Bfloat16.toFloat32(output);
+        NDArray leaf = leafLike(y);
         // input rows now, while the input is hot in cache, outside the autograd graph
         observations.add(new Product(map, kept(map.inputRows().apply(input.stopGradient())), leaf));
-        return output.addi(leaf);
+        return y.addi(leaf);
     }
 
     @Override

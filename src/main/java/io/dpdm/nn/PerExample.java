@@ -45,7 +45,7 @@ final class PerExample {
         NDArray grouped = k == 1 ? x.reshape(b, r, in) : x.reshape(k, b, r, in).transpose(1, 0, 2, 3).reshape(b, k * r, in);
         NDArray y = Bfloat16.matMul(w, grouped, weight);
         if (bias != null) {
-            y = y.add(bias.reshape(b, 1, out));
+            y = y.add(Bfloat16.like(y, bias.reshape(b, 1, out)));
         }
         if (k > 1) {
             y = y.reshape(b, k, r, out).transpose(1, 0, 2, 3);
@@ -71,6 +71,6 @@ final class PerExample {
     static NDArray channelShift(Weights w, NDArray x, NDArray shift) {
         Shape s = x.getShape();
         long b = w.examples();
-        return x.reshape(w.draws(), b, s.get(1), -1).add(shift.reshape(1, b, s.get(1), 1)).reshape(s);
+        return x.reshape(w.draws(), b, s.get(1), -1).add(Bfloat16.like(x, shift.reshape(1, b, s.get(1), 1))).reshape(s);
     }
 }

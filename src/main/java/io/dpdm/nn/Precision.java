@@ -5,11 +5,10 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The arithmetic of a network's convolutions and matrix products ({@link Bfloat16}). In passes
- * that take gradients everything else (normalisation, activations, master weights, per-example
- * norms, clipping, the noisy sum, Adam, EMA) is float32 in every precision; BF16 passes without
- * gradients (sampling) also keep the activations between convolutions in bfloat16, and return
- * float32.
+ * The arithmetic of a network's convolutions and matrix products ({@link Bfloat16}). BF16 passes
+ * also keep the activations between them, and the gradients flowing back through those, in
+ * bfloat16; master weights, every parameter gradient, per-example norms, clipping, the noisy sum,
+ * Adam and EMA are float32 in every precision, and so is what a pass without gradients returns.
  *
  * <p>AUTO is a request, not a precision: {@link #resolve} turns it into FP32 or BF16 by timing
  * the caller's own pass in both, on inputs that are not private data (so the choice reveals

@@ -34,9 +34,10 @@ class UNetPrecisionTest {
     /** Patch size 2, attention at the 2x2 level, 16 base channels: every layer kind the presets use. */
     private static final UNetConfig CONFIG = new UNetConfig(8, 1, 16, List.of(1, 2), 1, List.of(2), 0, 3, 2);
     /**
-     * Each product rounds its operands to 8 significant bits (2^-9 = 0.2% relative); through the
-     * network's ~20 products forward and again backward the per-example gradients measured 1.4-2.1%
-     * from float32. 5% leaves that room; a gradient that mixed examples or ran a wrong kernel
+     * Each product rounds its operands to 8 significant bits (2^-9 = 0.2% relative), and the
+     * activations and their gradients between products are bfloat16 too; through the network's ~20
+     * products forward and again backward the per-example gradients measured 1.8-1.9% from float32
+     * (1.4-2.1% when each product's result was cast back to float32). 5% leaves that room; a gradient that mixed examples or ran a wrong kernel
      * would be off by tens of percent (see BlockedConvolution).
      */
     private static final double AGREEMENT = 0.05;

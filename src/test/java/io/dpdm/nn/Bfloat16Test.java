@@ -36,8 +36,8 @@ class Bfloat16Test {
             NDArray batched = Bfloat16.matMul(half, a.toType(DataType.FLOAT32, true), b.toType(DataType.FLOAT32, true));
             NDArray plain = Bfloat16.matMul(half, a.get(0).toType(DataType.FLOAT32, true), b.get(0).toType(DataType.FLOAT32, true));
             for (NDArray[] pair : new NDArray[][] {{batched, exact}, {plain, exact.get(0)}}) {
-                assertEquals(DataType.FLOAT32, pair[0].getDataType());
-                double error = pair[0].toType(DataType.FLOAT64, false).sub(pair[1]).abs().max().getDouble()
+                assertTrue(Bfloat16.is(pair[0]), "bf16 product of type " + pair[0].getDataType());
+                double error = Bfloat16.toFloat32(pair[0]).toType(DataType.FLOAT64, false).sub(pair[1]).abs().max().getDouble()
                         / pair[1].abs().max().getDouble();
                 assertTrue(error <= ConvolutionCheck.BFLOAT16_TOLERANCE, "bf16 product error " + error);
                 assertTrue(error > ConvolutionCheck.FLOAT32_TOLERANCE, "product not rounded to bf16: error " + error);

@@ -99,8 +99,7 @@ class ConvolutionAccuracyTest {
 
     /**
      * The bfloat16 route of passes without gradients (sampling) against float64, and against the
-     * autograd route: the same bfloat16 products accumulated in float32, whose result the
-     * inference route (bias included) leaves in bfloat16.
+     * autograd route: both leave the same bfloat16 products, bias included, in bfloat16.
      */
     @Test
     void bfloat16WithoutGradientsAgreesWithFloat64AndWithTheAutogradRoute() {
@@ -111,22 +110,20 @@ class ConvolutionAccuracyTest {
             NDArray k = m.randomNormal(new Shape(16, 32, 3, 3));
             NDArray b = m.randomNormal(new Shape(16));
             NDArray half = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, true);
-            assertTrue(Bfloat16.is(half), "the inference route's result stays bfloat16");
+            NDArray halfWithAutograd = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, false);
+            assertTrue(Bfloat16.is(half) && Bfloat16.is(halfWithAutograd), "both routes' results stay bfloat16");
             float[] inference = Bfloat16.toFloat32(half).toFloatArray();
-            float[] autograd = BlockedConvolution.bfloat16(x, k, b, 2, 1, 1, false).toFloatArray();
+            float[] autograd = Bfloat16.toFloat32(halfWithAutograd).toFloatArray();
             assertEquals(autograd.length, inference.length);
-            int rounded = 0;
             double largest = 0;
             double error = 0;
             for (int i = 0; i < autograd.length; i++) {
                 largest = Math.max(largest, Math.abs(autograd[i]));
                 error = Math.max(error, Math.abs(autograd[i] - inference[i]));
-                rounded += autograd[i] != inference[i] ? 1 : 0;
             }
             // bfloat16 keeps 8 significant bits: one rounding of the result moves it by at most 2^-9 of
             // the largest entry; oneDNN's bfloat16 output may round partial sums too (seen: 2^-8)
             assertTrue(error <= largest / 128, "error " + error + " against largest entry " + largest);
-            assertTrue(rounded > autograd.length / 2, "only " + rounded + " entries rounded to bfloat16");
         }
     }
 }
