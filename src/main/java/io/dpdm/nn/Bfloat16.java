@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Convolutions and matrix products with bfloat16 operands: both are rounded to bfloat16 (8
@@ -71,7 +72,7 @@ public final class Bfloat16 {
 
     /** {@code a} in float32 (itself when it already is). */
     static NDArray toFloat32(NDArray a) {
-        return is(a) ? Modules.TO_FLOAT32.call(new NDList(a)) : a;
+        return is(a) ? cast(Modules.TO_FLOAT32, a) : a;
     }
 
     /**
@@ -85,7 +86,15 @@ public final class Bfloat16 {
 
     /** {@code a} in bfloat16 (itself when it already is). */
     static NDArray toBfloat16(NDArray a) {
-        return is(a) ? a : Modules.TO_BFLOAT16.call(new NDList(a));
+        return is(a) ? a : cast(Modules.TO_BFLOAT16, a);
+    }
+
+    /**
+     * A cast with autograd where the thread records gradients; otherwise (sampling) the inference
+     * route: sampling through the autograd route ran 0.78-0.85x as fast (Intel Xeon with AMX).
+     */
+    private static NDArray cast(TorchScript module, NDArray a) {
+        return JniUtils.isGradMode() ? module.call(new NDList(a)) : module.forward(a.getManager(), a);
     }
 
     /**
