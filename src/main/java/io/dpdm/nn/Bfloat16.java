@@ -72,7 +72,7 @@ public final class Bfloat16 {
 
     /** {@code a} in float32 (itself when it already is). */
     static NDArray toFloat32(NDArray a) {
-        return is(a) ? cast(Modules.TO_FLOAT32, a) : a;
+        return is(a) ? run(Modules.TO_FLOAT32, a) : a;
     }
 
     /**
@@ -86,15 +86,17 @@ public final class Bfloat16 {
 
     /** {@code a} in bfloat16 (itself when it already is). */
     static NDArray toBfloat16(NDArray a) {
-        return is(a) ? a : cast(Modules.TO_BFLOAT16, a);
+        return is(a) ? a : run(Modules.TO_BFLOAT16, a);
     }
 
     /**
-     * A cast with autograd where the thread records gradients; otherwise (sampling) the inference
-     * route: sampling through the autograd route ran 0.78-0.85x as fast (Intel Xeon with AMX).
+     * {@code module} on tensors, with autograd where the thread records gradients; otherwise
+     * (sampling) through the inference route: sampling with its casts through the autograd route
+     * ran 0.78-0.85x as fast (Intel Xeon with AMX).
      */
-    private static NDArray cast(TorchScript module, NDArray a) {
-        return JniUtils.isGradMode() ? module.call(new NDList(a)) : module.forward(a.getManager(), a);
+    private static NDArray run(TorchScript module, NDArray... tensors) {
+        return JniUtils.isGradMode() ? module.call(new NDList(tensors))
+                : module.forward(tensors[0].getManager(), (Object[]) tensors);
     }
 
     /**
@@ -108,7 +110,7 @@ public final class Bfloat16 {
         if (w.precision() != Precision.BF16) {
             return a.matMul(b);
         }
-        return w.inference() ? Modules.MATMUL.forward(a.getManager(), a, b) : Modules.MATMUL.call(new NDList(a, b));
+        return run(Modules.MATMUL, a, b);
     }
 
     /** Compiled once per process, on first use; they live as long as the process, with their manager. */

@@ -34,6 +34,11 @@ final class ConvolutionCheck {
 
     /** One convolution: batch x in -> out channels on side x side, 3x3 kernel, padding 1. */
     record Case(int batch, int in, int out, int side, int stride, int groups) {
+        /** The output's side for the checks' 3x3 kernel and padding 1. */
+        int outSide() {
+            return (side + 2 - 3) / stride + 1;
+        }
+
         @Override
         public String toString() {
             return String.format("%dx%d->%d %dx%d stride %d groups %d", batch, in, out, side, side, stride, groups);
@@ -122,8 +127,7 @@ final class ConvolutionCheck {
     private static Optional<String> compare(NDManager m, Case c, Convolution conv, double tolerance) {
         try (NDManager scope = m.newSubManager()) {
             NDArray[] xkb = inputs(scope, c);
-            int outSide = (c.side() + 2 - 3) / c.stride() + 1;
-            NDArray weights = scope.randomUniform(0.5f, 1.5f, new Shape(c.batch(), c.out(), outSide, outSide),
+            NDArray weights = scope.randomUniform(0.5f, 1.5f, new Shape(c.batch(), c.out(), c.outSide(), c.outSide()),
                     DataType.FLOAT64);
             NDArray[] single = pass(conv, xkb, weights, c, DataType.FLOAT32);
             NDArray[] exact = pass(conv, xkb, weights, c, DataType.FLOAT64);
@@ -149,9 +153,8 @@ final class ConvolutionCheck {
     /** Each example's weight gradient for random inputs and output gradients, against the same kernel in float64. */
     private static Optional<String> compareWeightGradients(NDManager m, Case c, Precision precision, double tolerance) {
         try (NDManager scope = m.newSubManager()) {
-            int outSide = (c.side() + 2 - 3) / c.stride() + 1;
             NDArray x = scope.randomNormal(new Shape(c.batch(), c.in(), c.side(), c.side()), DataType.FLOAT64);
-            NDArray g = scope.randomNormal(new Shape(c.batch(), c.out(), outSide, outSide), DataType.FLOAT64);
+            NDArray g = scope.randomNormal(new Shape(c.batch(), c.out(), c.outSide(), c.outSide()), DataType.FLOAT64);
             Shape kernel = new Shape(c.out(), c.in(), 3, 3);
             NDArray single = ConvWeightGradient.perExample(g.toType(DataType.FLOAT32, true),
                     x.toType(DataType.FLOAT32, true), kernel, c.batch(), 1, c.stride(), 1, precision);

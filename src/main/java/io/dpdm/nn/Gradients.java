@@ -83,7 +83,8 @@ public final class Gradients {
      */
     public static NDArray forward(NDManager into, ParameterStore store, int examples, int draws,
             Function<Weights, NDArray> network) {
-        try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope();
+                Torch.GradMode off = Torch.withoutGradients()) {
             scope.suppressNotUsedWarning();
             NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass, true,
                     store.precision(), null));

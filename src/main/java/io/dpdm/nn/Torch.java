@@ -117,12 +117,34 @@ public final class Torch {
         return new GradientRecording();
     }
 
-    /** A thread's gradient recording; {@link #backward} of a scalar fills its leaves' gradients. */
-    public static final class GradientRecording implements AutoCloseable {
+    /**
+     * Turns the calling thread's gradient recording off until closed, for a pass that takes no
+     * gradient: PyTorch starts every new thread (a {@link Lanes} worker) recording, and
+     * {@link Bfloat16} takes its modules' inference route only where the thread does not record.
+     */
+    public static GradMode withoutGradients() {
+        engine();
+        return new GradMode(false);
+    }
+
+    /** The calling thread's grad mode, set until closed, then restored. */
+    public static class GradMode implements AutoCloseable {
         private final boolean previous = JniUtils.isGradMode();
 
+        private GradMode(boolean on) {
+            JniUtils.setGradMode(on);
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /** A thread's gradient recording; {@link #backward} of a scalar fills its leaves' gradients. */
+    public static final class GradientRecording extends GradMode {
         private GradientRecording() {
-            JniUtils.setGradMode(true);
+            super(true);
         }
 
         /** d scalar / d leaf into every leaf the scalar depends on; frees the graph. */
@@ -130,11 +152,6 @@ public final class Torch {
             try (NDArray ones = scalar.onesLike()) {
                 JniUtils.backward((PtNDArray) scalar, (PtNDArray) ones, false, false);
             }
-        }
-
-        @Override
-        public void close() {
-            JniUtils.setGradMode(previous);
         }
     }
 
