@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Convolutions and matrix products with bfloat16 operands: both are rounded to bfloat16 (8
@@ -72,7 +71,7 @@ public final class Bfloat16 {
 
     /** {@code a} in float32 (itself when it already is). */
     static NDArray toFloat32(NDArray a) {
-        return is(a) ? run(Modules.TO_FLOAT32, a) : a;
+        return is(a) ? Modules.TO_FLOAT32.apply(a) : a;
     }
 
     /**
@@ -86,17 +85,7 @@ public final class Bfloat16 {
 
     /** {@code a} in bfloat16 (itself when it already is). */
     static NDArray toBfloat16(NDArray a) {
-        return is(a) ? a : run(Modules.TO_BFLOAT16, a);
-    }
-
-    /**
-     * {@code module} on tensors, with autograd where the thread records gradients; otherwise
-     * (sampling) through the inference route: sampling with its casts through the autograd route
-     * ran 0.78-0.85x as fast (Intel Xeon with AMX).
-     */
-    private static NDArray run(TorchScript module, NDArray... tensors) {
-        return JniUtils.isGradMode() ? module.call(new NDList(tensors))
-                : module.forward(tensors[0].getManager(), (Object[]) tensors);
+        return is(a) ? a : Modules.TO_BFLOAT16.apply(a);
     }
 
     /**
@@ -110,7 +99,7 @@ public final class Bfloat16 {
         if (w.precision() != Precision.BF16) {
             return a.matMul(b);
         }
-        return run(Modules.MATMUL, a, b);
+        return Modules.MATMUL.apply(a, b);
     }
 
     /** Compiled once per process, on first use; they live as long as the process, with their manager. */

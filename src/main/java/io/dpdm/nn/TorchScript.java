@@ -90,6 +90,16 @@ final class TorchScript {
         return IValueUtils.forward(module, tensors, true).singletonOrThrow();
     }
 
+    /**
+     * forward(tensors) with autograd where the calling thread records gradients ({@link #call}),
+     * otherwise through the inference route into the first tensor's manager ({@link #forward}):
+     * DPDM's network sampled 0.78-0.85x as fast with its bfloat16 casts through the autograd route
+     * (Intel Xeon with AMX).
+     */
+    NDArray apply(NDArray... tensors) {
+        return JniUtils.isGradMode() ? call(new NDList(tensors)) : forward(tensors[0].getManager(), (Object[]) tensors);
+    }
+
     private static byte[] archive(String name, String source) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
