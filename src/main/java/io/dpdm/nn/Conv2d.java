@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.UnaryOperator;
 
 /**
  * 2-D convolution, weight (out, in/groups, k, k) and optional bias (out).
@@ -85,9 +86,15 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         NDArray k = w.get(weight);
         NDArray b = bias == null ? null : w.get(bias);
         if (!w.perExample()) {
-            NDArray y = groups == 1 && fewTaps(k.getShape()) ? im2col(w, x, k, b) : conv(w, x, k, b, groups);
+            int kh = (int) k.getShape().get(2);
+            int kw = (int) k.getShape().get(3);
+            if (groups == 1 && fewTaps(k.getShape())) { // factored mode observes the product's own columns
+                NDArray cols = columns(x, kh, kw);
+                return w.observe(map(c -> c), cols, product(w, x.getShape(), cols, k, b));
+            }
+            NDArray y = conv(w, x, k, b, groups);
             // grouped convolutions are not observed: factored mode then refuses their weights
-            return groups == 1 ? w.observe(map((int) k.getShape().get(2), (int) k.getShape().get(3)), x, y) : y;
+            return groups == 1 ? w.observe(map(in -> columns(in, kh, kw)), x, y) : y;
         }
         PerExample.checkRows(w, x, "conv " + weight);
         Shape xs = x.getShape();
@@ -165,12 +172,17 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * classifier's 1 -> 32 first layer half of its FLOPs.
      */
     private NDArray im2col(Weights w, NDArray x, NDArray k, NDArray b) {
-        Shape xs = x.getShape();
         Shape ks = k.getShape(); // (B, out, in, kh, kw) per example, (out, in, kh, kw) shared
+        int d = ks.dimension();
+        return product(w, x.getShape(), columns(x, (int) ks.get(d - 2), (int) ks.get(d - 1)), k, b);
+    }
+
+    /** {@link #im2col} of an input shaped {@code xs} whose columns (K*B, taps, P) are {@code cols}. */
+    private NDArray product(Weights w, Shape xs, NDArray cols, NDArray k, NDArray b) {
+        Shape ks = k.getShape();
         int d = ks.dimension();
         long n = w.perExample() ? w.examples() : 1;
         long out = ks.get(d - 4);
-        NDArray cols = columns(x, (int) ks.get(d - 2), (int) ks.get(d - 1)); // (K*B, taps, P)
         long taps = cols.getShape().get(1);
         NDArray y = Bfloat16.matMul(w, k.reshape(1, n, out, taps), cols.reshape(-1, n, taps, cols.getShape().get(2)));
         if (b != null) {
@@ -188,9 +200,11 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
     /**
      * The layer as factored mode sees it: input rows are the im2col columns of every output
      * position (taps ordered like the weight's (in, kh, kw)), output rows the channels there.
+     *
+     * @param columns the observed input (N, ...) to its columns (N, taps, P)
      */
-    private LinearMap map(int kh, int kw) {
-        return new LinearMap(weight, bias, true, x -> columns(x, kh, kw).transpose(0, 2, 1),
+    private LinearMap map(UnaryOperator<NDArray> columns) {
+        return new LinearMap(weight, bias, true, x -> columns.apply(x).transpose(0, 2, 1),
                 g -> g.reshape(g.getShape().get(0), g.getShape().get(1), -1).transpose(0, 2, 1));
     }
 

@@ -69,7 +69,7 @@ final class FactoredPass implements Weights {
         NDArray leaf = leafLike(y);
         // input rows now, while the input is hot in cache, outside the autograd graph
         observations.add(new Product(map, kept(map.inputRows().apply(input.stopGradient())), leaf));
-        return y.addi(leaf);
+        return y.add(leaf);
     }
 
     @Override
