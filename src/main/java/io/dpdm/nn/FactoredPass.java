@@ -69,6 +69,8 @@ final class FactoredPass implements Weights {
         NDArray leaf = leafLike(y);
         // input rows now, while the input is hot in cache, outside the autograd graph
         observations.add(new Product(map, kept(map.inputRows().apply(input.stopGradient())), leaf));
+        // out of place: added in place to a view (a reshaped product), the leaf made autograd
+        // rebuild the view in the backward pass (a zero fill and a copy of the whole output)
         return y.add(leaf);
     }
 
