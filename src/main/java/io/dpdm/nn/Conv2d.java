@@ -88,7 +88,8 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         if (!w.perExample()) {
             int kh = (int) k.getShape().get(2);
             int kw = (int) k.getShape().get(3);
-            if (groups == 1 && fewTaps(k.getShape())) { // factored mode observes the product's own columns
+            if (groups == 1 && (fewTaps(k.getShape()) || pointwise(k.getShape()))) {
+                // factored mode observes the product's own columns
                 NDArray cols = columns(x, kh, kw);
                 return w.observe(map(c -> c), cols, product(w, x.getShape(), cols, k, b));
             }
@@ -99,8 +100,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         PerExample.checkRows(w, x, "conv " + weight);
         Shape xs = x.getShape();
         Shape ks = k.getShape();
-        boolean pointwise = ks.get(3) == 1 && ks.get(4) == 1;
-        if (groups == 1 && (pointwise || fewTaps(ks.slice(1)))) {
+        if (groups == 1 && (pointwise(ks.slice(1)) || fewTaps(ks.slice(1)))) {
             return im2col(w, x, k, b);
         }
         if (groups == 1 && w.deferred() != null && defersWeightGradient(ks.slice(1), xs, w.draws())) {
@@ -169,7 +169,13 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * product needed. In shared passes it serves kernels of few input taps, which the oneDNN route
      * pads to a block of 16 channels ({@link BlockedConvolution}), 16 times the work for one: the
      * U-Net's 1 -> 1 seam at 28x28 was 13% of the presets' sampling convolution time, the CNN
-     * classifier's 1 -> 32 first layer half of its FLOPs.
+     * classifier's 1 -> 32 first layer half of its FLOPs. It also serves every 1x1 kernel (the
+     * residual blocks' skips): PyTorch 2.7.1 takes a contiguous (out, in, 1, 1) kernel for a
+     * channels-last one (the strides of its 1x1 axes are ambiguous), so oneDNN copied each skip's
+     * input to NHWC and returned an NHWC result into the NCHW residual stream. One-thread
+     * sampling profiles (Intel Xeon with AMX): DPDM's network in bf16 spent 7% less operator time
+     * (convolutions -343 ms, copies -163, products and bias additions +249, of 3,862 ms), the
+     * presets' network in fp32 17% less.
      */
     private NDArray im2col(Weights w, NDArray x, NDArray k, NDArray b) {
         Shape ks = k.getShape(); // (B, out, in, kh, kw) per example, (out, in, kh, kw) shared
@@ -190,6 +196,11 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         }
         Shape grid = outputGrid(xs, (int) ks.get(d - 2), (int) ks.get(d - 1));
         return y.reshape(new Shape(xs.get(0), out).addAll(grid));
+    }
+
+    /** True for a 1x1 kernel (out, in, 1, 1). */
+    private static boolean pointwise(Shape kernel) {
+        return kernel.get(2) == 1 && kernel.get(3) == 1;
     }
 
     /** True for a kernel (out, in, kh, kw) of at most {@value #MAX_IM2COL_TAPS} input taps. */

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,39 @@ class ConvolutionAccuracyTest {
         double tolerance = precision == Precision.FP32 ? ConvolutionCheck.FLOAT32_TOLERANCE
                 : ConvolutionCheck.BFLOAT16_TOLERANCE;
         assertEquals(List.of(), ConvolutionCheck.wrong(cases, shared, tolerance));
+    }
+
+    /**
+     * Shared-weight 1x1 convolutions (the residual blocks' skips) run as a product over their
+     * input, not through oneDNN ({@link Conv2d}): against PyTorch's float64 kernel, for channel
+     * counts around a block of 16, with and without bias, at stride 1 and 2, in both precisions.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"FP32", "BF16"})
+    void sharedPointwiseConvolutionsAgreeWithFloat64(Precision precision) {
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            int[][] cases = {{3, 48, 16, 1}, {2, 32, 64, 1}, {4, 17, 5, 2}}; // rows, in, out, stride
+            for (int[] c : cases) {
+                NDArray x = m.randomNormal(new Shape(c[0], c[1], 7, 7));
+                NDArray k = m.randomNormal(new Shape(c[2], c[1], 1, 1));
+                NDArray b = m.randomNormal(new Shape(c[2]));
+                for (boolean withBias : new boolean[] {true, false}) {
+                    Weights w = new PassWeights(Map.of("k", k, "b", b), false, c[0], 1, null, m, true, precision, null);
+                    NDArray y = Bfloat16.toFloat32(new Conv2d("k", withBias ? "b" : null, c[3], 0, 1).forward(w, x));
+                    NDArray reference = BlockedConvolution.apply(x.toType(DataType.FLOAT64, false),
+                            k.toType(DataType.FLOAT64, false), withBias ? b.toType(DataType.FLOAT64, false) : null, c[3],
+                            0, 1);
+                    assertEquals(reference.getShape(), y.getShape());
+                    double largest = reference.abs().max().toType(DataType.FLOAT64, false).getDouble();
+                    double error = reference.sub(y.toType(DataType.FLOAT64, false)).abs().max()
+                            .toType(DataType.FLOAT64, false).getDouble();
+                    double tolerance = precision == Precision.FP32 ? ConvolutionCheck.FLOAT32_TOLERANCE
+                            : ConvolutionCheck.BFLOAT16_TOLERANCE;
+                    assertTrue(error <= tolerance * largest, precision + " " + Arrays.toString(c) + " bias "
+                            + withBias + ": error " + error + " against largest entry " + largest);
+                }
+            }
+        }
     }
 
     /** Every start-up check, the per-example weight-gradient kernel included, in both precisions. */
