@@ -101,7 +101,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         Shape xs = x.getShape();
         Shape ks = k.getShape();
         if (groups == 1 && (pointwise(ks.slice(1)) || fewTaps(ks.slice(1)))) {
-            return im2col(w, x, k, b);
+            return product(w, xs, columns(x, (int) ks.get(3), (int) ks.get(4)), k, b);
         }
         if (groups == 1 && w.deferred() != null && defersWeightGradient(ks.slice(1), xs, w.draws())) {
             return sharedForward(w, x, k, b);
@@ -176,16 +176,12 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * sampling profiles (Intel Xeon with AMX): DPDM's network in bf16 spent 7% less operator time
      * (convolutions -343 ms, copies -163, products and bias additions +249, of 3,862 ms), the
      * presets' network in fp32 17% less.
+     *
+     * @param xs the input's shape (K*B, in, H, W)
+     * @param cols its columns (K*B, in*k*k, P) ({@link #columns})
      */
-    private NDArray im2col(Weights w, NDArray x, NDArray k, NDArray b) {
-        Shape ks = k.getShape(); // (B, out, in, kh, kw) per example, (out, in, kh, kw) shared
-        int d = ks.dimension();
-        return product(w, x.getShape(), columns(x, (int) ks.get(d - 2), (int) ks.get(d - 1)), k, b);
-    }
-
-    /** {@link #im2col} of an input shaped {@code xs} whose columns (K*B, taps, P) are {@code cols}. */
     private NDArray product(Weights w, Shape xs, NDArray cols, NDArray k, NDArray b) {
-        Shape ks = k.getShape();
+        Shape ks = k.getShape(); // (B, out, in, kh, kw) per example, (out, in, kh, kw) shared
         int d = ks.dimension();
         long n = w.perExample() ? w.examples() : 1;
         long out = ks.get(d - 4);

@@ -81,7 +81,8 @@ class ConvolutionAccuracyTest {
                 NDArray k = m.randomNormal(new Shape(c[2], c[1], 1, 1));
                 NDArray b = m.randomNormal(new Shape(c[2]));
                 for (boolean withBias : new boolean[] {true, false}) {
-                    Weights w = new PassWeights(Map.of("k", k, "b", b), false, c[0], 1, null, m, true, precision, null);
+                    Weights w = new PassWeights(Map.of("k", k, "b", b), false, c[0], 1, null, m, true, precision,
+                            null);
                     NDArray y = Bfloat16.toFloat32(new Conv2d("k", withBias ? "b" : null, c[3], 0, 1).forward(w, x));
                     NDArray reference = BlockedConvolution.apply(x.toType(DataType.FLOAT64, false),
                             k.toType(DataType.FLOAT64, false), withBias ? b.toType(DataType.FLOAT64, false) : null, c[3],
