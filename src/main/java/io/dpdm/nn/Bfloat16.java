@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Convolutions and matrix products with bfloat16 operands: both are rounded to bfloat16 (8
@@ -31,10 +32,15 @@ public final class Bfloat16 {
     private Bfloat16() {}
 
     /**
-     * conv2d(x, k) + b (b null: none) for a pass that takes gradients, bfloat16 result; stride,
-     * padding and groups travel as an int64 tensor (modules called with autograd take tensors only).
+     * conv2d(x, k) + b (b null: none), bfloat16 result, by the route of the thread's grad mode, as
+     * {@link TorchScript#apply} chooses: with autograd where the thread records gradients (stride,
+     * padding and groups then travel as an int64 tensor: modules called with autograd take tensors
+     * only), otherwise {@link #inferenceConv}.
      */
     static NDArray conv(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
+        if (!JniUtils.isGradMode()) {
+            return inferenceConv(x, k, b, stride, padding, groups);
+        }
         // Read at once by int() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
         NDArray settings = x.getManager().create(new long[] {stride, padding, groups});
         return Modules.CONV.call(new NDList(x, k, biasOrZeros(k, b), settings));
@@ -50,7 +56,7 @@ public final class Bfloat16 {
      * activations would avoid it, but group norm on them was 20x slower.
      * {@link Gradients#forward} returns float32 whatever the last layer produced.
      */
-    static NDArray inferenceConv(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
+    private static NDArray inferenceConv(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
         return Modules.CONV_INFERENCE.forward(x.getManager(), x, k, biasOrZeros(k, b), (long) stride, (long) padding,
                 (long) groups);
     }

@@ -33,13 +33,11 @@ final class BlockedConvolution {
     }
 
     /**
-     * The same convolution with bfloat16 operands and result, the bias added by the kernel: with
-     * autograd ({@link Bfloat16#conv}), or for a pass that takes no gradient ({@code inference},
-     * {@link Bfloat16#inferenceConv}).
+     * The same convolution with bfloat16 operands and result, the bias added by the kernel, with
+     * autograd where the thread records gradients ({@link Bfloat16#conv}).
      */
-    static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups, boolean inference) {
-        return padded(x, k, b, groups, (px, pk, pb) -> inference ? Bfloat16.inferenceConv(px, pk, pb, stride, padding,
-                groups) : Bfloat16.conv(px, pk, pb, stride, padding, groups));
+    static NDArray bfloat16(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
+        return padded(x, k, b, groups, (px, pk, pb) -> Bfloat16.conv(px, pk, pb, stride, padding, groups));
     }
 
     /** A convolution of padded operands (bias null or padded like the output channels). */

@@ -241,7 +241,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
     }
 
     private NDArray conv(Weights w, NDArray x, NDArray k, NDArray b, int g) {
-        return w.precision() == Precision.BF16 ? BlockedConvolution.bfloat16(x, k, b, stride, padding, g, w.inference())
+        return w.precision() == Precision.BF16 ? BlockedConvolution.bfloat16(x, k, b, stride, padding, g)
                 : BlockedConvolution.apply(x, k, b, stride, padding, g);
     }
 }

@@ -27,10 +27,14 @@ final class ConvolutionCheck {
      */
     static final double BFLOAT16_TOLERANCE = 2e-2;
 
-    /** dpdm's bfloat16 convolution ({@link BlockedConvolution#bfloat16}), with float64 taken as the float64 reference. */
-    static final Convolution BFLOAT16 = bfloat16(false);
-    /** The same for passes that take no gradient (sampling), a route of its own ({@link Bfloat16#conv}). */
-    static final Convolution BFLOAT16_INFERENCE = bfloat16(true);
+    /**
+     * dpdm's bfloat16 convolution ({@link BlockedConvolution#bfloat16}), with float64 taken as the
+     * float64 reference; passes that take no gradient (sampling) run a route of its own
+     * ({@link Bfloat16#conv}), which {@link #wrongOutputs} checks.
+     */
+    static final Convolution BFLOAT16 = (x, k, b, stride, padding, groups) -> x.getDataType() == DataType.FLOAT64
+            ? BlockedConvolution.apply(x, k, b, stride, padding, groups)
+            : Bfloat16.toFloat32(BlockedConvolution.bfloat16(x, k, b, stride, padding, groups));
 
     /** One convolution: batch x in -> out channels on side x side, 3x3 kernel, padding 1. */
     record Case(int batch, int in, int out, int side, int stride, int groups) {
@@ -64,12 +68,6 @@ final class ConvolutionCheck {
 
     private ConvolutionCheck() {}
 
-    private static Convolution bfloat16(boolean inference) {
-        return (x, k, b, stride, padding, groups) -> x.getDataType() == DataType.FLOAT64
-                ? BlockedConvolution.apply(x, k, b, stride, padding, groups)
-                : Bfloat16.toFloat32(BlockedConvolution.bfloat16(x, k, b, stride, padding, groups, inference));
-    }
-
     /** How many checks {@link #atStart} runs in {@code precision}. */
     static int atStartChecks(Precision precision) {
         return AT_START.size() * (precision == Precision.BF16 ? 2 : 1) + WEIGHT_GRADIENTS.size();
@@ -77,12 +75,12 @@ final class ConvolutionCheck {
 
     /**
      * Every start-up check of one precision: {@link #AT_START} through {@code conv}, in bfloat16
-     * also the outputs of {@link #BFLOAT16_INFERENCE}, then {@link #WEIGHT_GRADIENTS}.
+     * also the outputs of {@link #BFLOAT16} without gradients, then {@link #WEIGHT_GRADIENTS}.
      */
     static List<String> atStart(Convolution conv, Precision precision, double tolerance) {
         List<String> wrong = wrong(AT_START, conv, tolerance);
         if (precision == Precision.BF16) {
-            wrong.addAll(wrongOutputs(AT_START, BFLOAT16_INFERENCE, tolerance));
+            wrong.addAll(wrongOutputs(AT_START, BFLOAT16, tolerance));
         }
         try (NDManager m = Torch.engine().newBaseManager()) {
             for (Case c : WEIGHT_GRADIENTS) {
@@ -103,10 +101,13 @@ final class ConvolutionCheck {
         return wrong;
     }
 
-    /** The cases whose output (no gradient taken) {@code conv} gets wrong by more than {@code tolerance}. */
+    /**
+     * The cases whose output {@code conv} gets wrong by more than {@code tolerance}, run as passes
+     * without gradients run it: with the thread's grad mode off.
+     */
     static List<String> wrongOutputs(List<Case> cases, Convolution conv, double tolerance) {
         List<String> wrong = new ArrayList<>();
-        try (NDManager m = Torch.engine().newBaseManager()) {
+        try (NDManager m = Torch.engine().newBaseManager(); Torch.GradMode off = Torch.withoutGradients()) {
             for (Case c : cases) {
                 try (NDManager scope = m.newSubManager()) {
                     NDArray[] xkb = inputs(scope, c);

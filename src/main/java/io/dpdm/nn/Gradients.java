@@ -86,7 +86,7 @@ public final class Gradients {
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope();
                 Torch.GradMode off = Torch.withoutGradients()) {
             scope.suppressNotUsedWarning();
-            NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass, true,
+            NDArray out = network.apply(new PassWeights(views(store, pass, 0, false), false, examples, draws, null, pass,
                     store.precision(), null));
             NDArray kept = Bfloat16.is(out) ? Bfloat16.toFloat32(out) : Torch.copy(out);
             kept.attach(into);
@@ -115,7 +115,7 @@ public final class Gradients {
             DeferredGradients deferred = perExample ? new DeferredGradients() : null;
             try (Torch.GradientRecording recording = Torch.recordGradients()) {
                 recording.backward(summed(loss.apply(new PassWeights(leaves, perExample, examples, draws, training, pass,
-                        false, store.precision(), deferred)), examples));
+                        store.precision(), deferred)), examples));
             }
             Map<String, NDArray> formed = deferred == null ? Map.of() : deferred.complete();
             // The gradient buffers are fresh (fresh leaves, one backward, or formed after it) and

@@ -1,7 +1,6 @@
 package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -58,9 +57,7 @@ public record GroupNorm(String gain, String shift, int groups, float eps) implem
         }
         // Read at once by int() and float() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
         NDArray settings = w.manager().create(new double[] {groups, eps});
-        NDList arguments = new NDList(x, w.get(gain), w.get(shift), settings);
-        return w.inference() ? Fused.GROUP_NORM_SILU.forward(w.manager(), arguments.toArray())
-                : Fused.GROUP_NORM_SILU.call(arguments);
+        return Fused.GROUP_NORM_SILU.apply(x, w.get(gain), w.get(shift), settings);
     }
 
     /**

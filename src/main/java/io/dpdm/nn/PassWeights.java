@@ -8,18 +8,14 @@ import java.util.Map;
  * The {@link Weights} of one pass: arrays owned by that pass's manager.
  *
  * @param randomness the training randomness, or null for evaluation mode
- * @param inference true for a forward pass without gradients ({@link Gradients#forward})
  * @param precision the store's ({@link ParameterStore#precision})
  * @param deferred where layers leave weight gradients they form after the backward pass (per-example passes), or null
  */
 record PassWeights(Map<String, NDArray> arrays, boolean perExample, int examples, int draws,
-        BatchRandomness randomness, NDManager manager, boolean inference, Precision precision,
+        BatchRandomness randomness, NDManager manager, Precision precision,
         DeferredGradients deferred) implements Weights {
     PassWeights {
         checkRandomness(examples, draws, randomness);
-        if (inference && (perExample || randomness != null)) {
-            throw new IllegalArgumentException("an inference pass has shared weights and no training randomness");
-        }
         if (deferred != null && !perExample) {
             throw new IllegalArgumentException("only per-example passes defer gradients");
         }

@@ -59,7 +59,7 @@ final class TorchScript {
     /**
      * forward(arguments) into {@code into}; arguments are NDArrays, longs (TorchScript's int) or
      * doubles (its float). This route runs the module for inference: the result has no autograd
-     * history, so callers use it only where no gradient is taken ({@link Weights#inference}). The
+     * history, so callers use it only where no gradient is taken (the thread's grad mode off: {@link #apply}). The
      * calling thread's graph executor stops optimising (a thread-local PyTorch switch): these
      * modules are single fused ops called with ever-changing shapes, where profiling runs and
      * re-specialising would only cost.

@@ -43,13 +43,6 @@ public interface Weights {
     }
 
     /**
-     * True when no gradient will be taken and nothing is observed (sampling, evaluation).
-     */
-    default boolean inference() {
-        return false;
-    }
-
-    /**
      * True when the pass records what its linear layers see ({@link #observe}, factored mode):
      * layers must then run their observed form, never a fused kernel that hides the map.
      */

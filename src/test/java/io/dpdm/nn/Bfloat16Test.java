@@ -32,7 +32,7 @@ class Bfloat16Test {
             NDArray a = m.randomNormal(new Shape(3, 20, 40), DataType.FLOAT64);
             NDArray b = m.randomNormal(new Shape(3, 40, 24), DataType.FLOAT64);
             NDArray exact = a.batchMatMul(b);
-            Weights half = new PassWeights(Map.of(), false, 1, 1, null, m, false, Precision.BF16, null);
+            Weights half = new PassWeights(Map.of(), false, 1, 1, null, m, Precision.BF16, null);
             NDArray batched = Bfloat16.matMul(half, a.toType(DataType.FLOAT32, true), b.toType(DataType.FLOAT32, true));
             NDArray plain = Bfloat16.matMul(half, a.get(0).toType(DataType.FLOAT32, true), b.get(0).toType(DataType.FLOAT32, true));
             for (NDArray[] pair : new NDArray[][] {{batched, exact}, {plain, exact.get(0)}}) {

@@ -84,7 +84,7 @@ class PerExampleGradientTest {
                 Map<String, NDArray> copies = new LinkedHashMap<>();
                 s.asMap().forEach((name, p) -> copies.put(name, p.broadcast(new Shape(2).addAll(p.getShape()))));
                 DeferredGradients deferred = new DeferredGradients();
-                net.forward(new PassWeights(copies, true, 2, 1, null, pass, false, Precision.FP32, deferred),
+                net.forward(new PassWeights(copies, true, 2, 1, null, pass, Precision.FP32, deferred),
                         pass.randomNormal(new Shape(2, 16, 4, 4)));
                 assertEquals(List.of("c.weight", "d.weight"), List.copyOf(deferred.names()));
             }
@@ -244,7 +244,7 @@ class PerExampleGradientTest {
     @Test
     void dropoutInTrainingKeepsAboutHalfAndRescales() {
         try (NDManager step = manager.newSubManager()) {
-            Weights w = new PassWeights(Map.of(), false, 1, 1, BatchRandomness.seeded(3, 1, 1), step, false, Precision.FP32, null);
+            Weights w = new PassWeights(Map.of(), false, 1, 1, BatchRandomness.seeded(3, 1, 1), step, Precision.FP32, null);
             NDArray y = new Dropout(0.5).forward(w, step.ones(new Shape(1, 10_000)));
             float[] v = y.toFloatArray();
             int kept = 0;

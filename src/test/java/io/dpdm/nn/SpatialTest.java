@@ -76,7 +76,7 @@ class SpatialTest {
     @Test
     void bfloat16ActivationsStayBfloat16() {
         try (NDManager m = Torch.engine().newBaseManager()) {
-            Weights w = new PassWeights(Map.of(), false, 1, 1, null, m, true, Precision.BF16, null);
+            Weights w = new PassWeights(Map.of(), false, 1, 1, null, m, Precision.BF16, null);
             NDArray half = Bfloat16.toBfloat16(m.randomNormal(new Shape(N, C, 6, 4)));
             NDArray exact = Bfloat16.toFloat32(half); // the input as the layers see it
             NDArray pooled = new Spatial.AvgPool2d(2).forward(w, half);
@@ -93,7 +93,7 @@ class SpatialTest {
 
     private static void check(Layer layer, float[] x, Shape shape, float[] r, float[] expected, float[] expectedGradient) {
         try (NDManager m = Torch.engine().newBaseManager()) {
-            Weights w = new PassWeights(Map.of(), false, 1, 1, null, m, false, Precision.FP32, null);
+            Weights w = new PassWeights(Map.of(), false, 1, 1, null, m, Precision.FP32, null);
             NDArray input = m.create(x, shape);
             input.setRequiresGradient(true);
             try (Torch.GradientRecording recording = Torch.recordGradients()) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class TorchSmokeTest {
                 before.set(JniUtils.isGradMode());
                 Gradients.forward(m, store, 1, 1, w -> {
                     during.set(JniUtils.isGradMode());
-                    return w.manager().zeros(new ai.djl.ndarray.types.Shape(1));
+                    return w.manager().zeros(new Shape(1));
                 });
                 after.set(JniUtils.isGradMode());
             }
