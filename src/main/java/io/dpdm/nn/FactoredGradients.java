@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>materialise the B gradients with one batched product (cost ~ n * in * out per example),
- *       as expanded weights would, then clip and sum them;
+ *       as expanded weights would, then clip and sum them (a map with a kernel of its own
+ *       ({@link LinearMap#direct}) forms them from its input, without the rows);
  *   <li>ghost norm (Goodfellow 2015, Li et al. 2022): ||A^T G||^2 = sum_{r,s} (A A^T)_rs (G G^T)_rs
  *       (cost ~ n^2 (in + out)), and the weighted sum over examples as one product
  *       A^T diag(w) G over all rows, so the B gradients never exist (e.g. a dense layer on one
@@ -77,18 +78,17 @@ final class FactoredGradients implements PerExampleGradients {
             }
             FactoredPass.Product o = (FactoredPass.Product) observation;
             LinearMap map = o.map();
-            NDArray a = byExample(o.inputRows(), examples, draws);
-            NDArray g = byExample(map.outputRows().apply(o.outputLeaf().getGradient()), examples, draws);
-            long n = a.getShape().get(1);
-            long in = a.getShape().get(2);
+            NDArray outputGradient = o.outputLeaf().getGradient();
+            NDArray g = byExample(map.outputRows().apply(outputGradient), examples, draws);
+            long n = g.getShape().get(1);
             long out = g.getShape().get(2);
             Shape weightShape = shapes.get(map.weight());
+            long in = weightShape.size() / out;
             if (n * (in + out) < in * out) {
+                NDArray a = byExample(map.inputRows().apply(o.input()), examples, draws);
                 ghosts.put(map.weight(), new Ghost(keep(a, into), keep(g, into), map.outputFirst()));
             } else {
-                NDArray perExample = map.outputFirst() ? g.transpose(0, 2, 1).batchMatMul(a)
-                        : a.transpose(0, 2, 1).batchMatMul(g);
-                dense.put(map.weight(), keep(perExample.reshape(new Shape(examples).addAll(weightShape)), into));
+                dense.put(map.weight(), keep(materialised(o, outputGradient, g, weightShape, examples, draws), into));
             }
             if (map.bias() != null) {
                 dense.put(map.bias(), keep(g.sum(new int[] {1}), into));
@@ -100,6 +100,18 @@ final class FactoredGradients implements PerExampleGradients {
             }
         });
         return new FactoredGradients(examples, Collections.unmodifiableMap(new LinkedHashMap<>(shapes)), dense, ghosts);
+    }
+
+    /** The B weight gradients (B, ...weight): by the map's own kernel, or input rows^T x output rows g (B, n, out). */
+    private static NDArray materialised(FactoredPass.Product o, NDArray outputGradient, NDArray g, Shape weight,
+            int examples, int draws) {
+        LinearMap map = o.map();
+        if (map.direct() != null) {
+            return map.direct().perExample(o.input(), outputGradient, weight, examples, draws);
+        }
+        NDArray a = byExample(map.inputRows().apply(o.input()), examples, draws);
+        NDArray perExample = map.outputFirst() ? g.transpose(0, 2, 1).batchMatMul(a) : a.transpose(0, 2, 1).batchMatMul(g);
+        return perExample.reshape(new Shape(examples).addAll(weight));
     }
 
     /** d scale = sum x_hat * g and d shift = sum g over each example's draws and positions: (B, C) each. */

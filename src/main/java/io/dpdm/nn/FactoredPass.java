@@ -22,8 +22,8 @@ final class FactoredPass implements Weights {
         NDArray outputLeaf();
     }
 
-    /** A linear map: its input rows (N, r, in). */
-    record Product(LinearMap map, NDArray inputRows, NDArray outputLeaf) implements Observation {}
+    /** A linear map: its input (N, ...), detached. */
+    record Product(LinearMap map, NDArray input, NDArray outputLeaf) implements Observation {}
 
     /** A per-channel affine: its normalised input (N, C, ...), detached. */
     record Affine(ChannelAffineMap map, NDArray normalised, NDArray outputLeaf) implements Observation {}
@@ -67,8 +67,9 @@ final class FactoredPass implements Weights {
         // next layer's input rows are then float32, which the factored algebra (DJL operators) needs
         NDArray y = Bfloat16.toFloat32(output);
         NDArray leaf = leafLike(y);
-        // input rows now, while the input is hot in cache, outside the autograd graph
-        observations.add(new Product(map, kept(map.inputRows().apply(input.stopGradient())), leaf));
+        // the input, not its rows: a convolution's rows (im2col columns) are k*k times its size,
+        // and where its gradients are materialised they may not be needed at all
+        observations.add(new Product(map, kept(input.stopGradient()), leaf));
         // out of place: added in place to a view (a reshaped product), the leaf made autograd
         // rebuild the view in the backward pass (a zero fill and a copy of the whole output)
         return y.add(leaf);

@@ -41,7 +41,7 @@ public record Linear(String weight, String bias) implements Layer {
      * of the leading-axis row (e.g. attention tokens), values the last axis.
      */
     static LinearMap map(String weight, String bias) {
-        return new LinearMap(weight, bias, false, Linear::rows, Linear::rows);
+        return new LinearMap(weight, bias, false, Linear::rows, Linear::rows, null);
     }
 
     private static NDArray rows(NDArray a) {

@@ -1,6 +1,7 @@
 package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import java.util.function.UnaryOperator;
 
 /**
@@ -15,6 +16,19 @@ import java.util.function.UnaryOperator;
  * @param outputFirst true when the weight is stored (out, in...) rather than (in, out)
  * @param inputRows layer input (N, ...) to input rows (N, r, in)
  * @param outputRows an array shaped like the layer output (N, ...) to output rows (N, r, out)
+ * @param direct a kernel that forms every example's weight gradient without the input rows, for
+ *     when they are materialised; null to form them as a product of the rows
  */
 public record LinearMap(String weight, String bias, boolean outputFirst, UnaryOperator<NDArray> inputRows,
-        UnaryOperator<NDArray> outputRows) {}
+        UnaryOperator<NDArray> outputRows, DirectGradients direct) {
+    /** Every example's weight gradient straight from the layer's input and output gradient. */
+    public interface DirectGradients {
+        /**
+         * @param input the layer input (K*B, ...), draw-major
+         * @param outputGradient dL/d output (K*B, ...)
+         * @param weight the weight's shape
+         * @return (B, ...weight shape), float32
+         */
+        NDArray perExample(NDArray input, NDArray outputGradient, Shape weight, int examples, int draws);
+    }
+}

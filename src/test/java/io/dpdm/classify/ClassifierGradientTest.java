@@ -39,7 +39,7 @@ class ClassifierGradientTest {
 
     @Test
     void cnnPerExampleGradientsEqualSingleExampleLoop() {
-        ImageShape shape = new ImageShape(1, 18, 18);
+        ImageShape shape = new ImageShape(1, 28, 28);
         ImageSplit data = Blobs.split(shape, 3, 4, 1);
         int[] all = {0, 1, 2, 3};
         try (Classifier c = Classifier.create(ClassifierKind.CNN, shape, 3, 7);
@@ -64,8 +64,8 @@ class ClassifierGradientTest {
                     }
                 }
             }
-            // what DP training uses: conv1/conv2 materialised, conv3 (one position at 18x18) and
-            // the dense layers by ghost norms
+            // what DP training uses at 28x28: conv1 (few taps) and conv2 (121 positions, by the
+            // backward-weights kernel) materialised, conv3 (9 positions) and the dense layers by ghost norms
             LoopReference.assertMatches("cnn, factored", Gradients.factored(m, c.parameters(), 4, 1, null,
                     w -> c.loss(w, x, y)), singles);
             assertEquals(128, c.featureSize());

@@ -92,6 +92,19 @@ class PerExampleGradientTest {
     }
 
     @Test
+    void factoredConvolutionsOnWholeChannelBlocksMaterialisedByTheBackwardWeightsKernel() {
+        try (ParameterStore s = new ParameterStore(14)) {
+            // 16 -> 32 at 9x9 (49 positions of 144 taps) and 32 -> 16, stride 2, padding 1 at 7x7
+            // (16 positions of 288 taps): n (in + out) >= in * out, so factored mode materialises both,
+            // from the layer input by ConvWeightGradient, not from im2col rows; with 1 and 3 draws
+            Layer net = Sequential.of(Conv2d.create(s, "c", 16, 32, 3, 1, 0, 1, true, 1.0), Activation.SILU,
+                    Conv2d.create(s, "d", 32, 16, 3, 2, 1, 1, true, 1.0));
+            check(s, 3, 1, net, new Shape(16, 9, 9), true);
+            check(s, 2, 3, net, new Shape(16, 9, 9), true);
+        }
+    }
+
+    @Test
     void pointwiseConvolutionWithMoreTapsThanIm2colTakes() {
         try (ParameterStore s = new ParameterStore(11)) {
             // 40 input channels x 1 x 1 > MAX_IM2COL_TAPS: 1x1 convolutions take the matrix-product route anyway.
