@@ -15,8 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Average pooling and nearest up-sampling against their definitions evaluated by hand: a pooled
- * pixel is the mean of its tile (tiles that do not fit are dropped), an up-sampled pixel
+ * Pooling and nearest up-sampling against their definitions evaluated by hand: a pooled
+ * pixel is the mean or the largest value of its tile (tiles that do not fit are dropped; the
+ * largest takes the tile's whole gradient), an up-sampled pixel
  * (i, j) is the input's (i / 2, j / 2); their input gradients for the loss sum(r * y) are r / size^2
  * spread over each tile, and the sum of r over each 2 x 2 block. Also in a bfloat16 inference
  * pass, where the activations arrive and leave in bfloat16.
@@ -51,6 +52,36 @@ class SpatialTest {
         check(new Spatial.AvgPool2d(size), x, new Shape(N, C, height, width), r, expected, expectedGradient);
     }
 
+    @ParameterizedTest(name = "{0} x {1}, size {2}")
+    @CsvSource({"8, 6, 2", "7, 9, 2", "9, 7, 3", "4, 4, 1"})
+    void maxPoolingTakesEachTilesLargestAndRoutesItsGradientThere(int height, int width, int size) {
+        float[] x = random(N * C * height * width, 5); // continuous values: no ties
+        float[] r = random(N * C * (height / size) * (width / size), 6);
+        float[] expected = new float[r.length];
+        float[] expectedGradient = new float[x.length];
+        int ph = height / size;
+        int pw = width / size;
+        for (int plane = 0; plane < N * C; plane++) {
+            for (int i = 0; i < ph; i++) {
+                for (int j = 0; j < pw; j++) {
+                    int out = (plane * ph + i) * pw + j;
+                    int largest = -1;
+                    for (int a = 0; a < size; a++) {
+                        for (int b = 0; b < size; b++) {
+                            int in = (plane * height + i * size + a) * width + j * size + b;
+                            if (largest < 0 || x[in] > x[largest]) {
+                                largest = in;
+                            }
+                        }
+                    }
+                    expected[out] = x[largest];
+                    expectedGradient[largest] = r[out];
+                }
+            }
+        }
+        check(new Spatial.MaxPool2d(size), x, new Shape(N, C, height, width), r, expected, expectedGradient);
+    }
+
     @Test
     void upSamplingCopiesEachPixelToItsTwoByTwoBlock() {
         int height = 3;
@@ -72,7 +103,7 @@ class SpatialTest {
         check(Spatial.UPSAMPLE_NEAREST_2X, x, new Shape(N, C, height, width), r, expected, expectedGradient);
     }
 
-    /** In a bfloat16 inference pass both layers take and return bfloat16, within its rounding of the definition. */
+    /** In a bfloat16 inference pass the layers take and return bfloat16, within its rounding of the definition. */
     @Test
     void bfloat16ActivationsStayBfloat16() {
         try (NDManager m = Torch.engine().newBaseManager()) {
@@ -81,10 +112,13 @@ class SpatialTest {
             NDArray exact = Bfloat16.toFloat32(half); // the input as the layers see it
             NDArray pooled = new Spatial.AvgPool2d(2).forward(w, half);
             NDArray up = Spatial.UPSAMPLE_NEAREST_2X.forward(w, half);
-            assertTrue(Bfloat16.is(pooled) && Bfloat16.is(up), "bfloat16 in, bfloat16 out");
-            // up-sampling only copies: exact; pooling rounds each of its three sums to 8 significant bits
+            NDArray largest = new Spatial.MaxPool2d(2).forward(w, half);
+            assertTrue(Bfloat16.is(pooled) && Bfloat16.is(up) && Bfloat16.is(largest), "bfloat16 in, bfloat16 out");
+            // up-sampling and max pooling only copy: exact; average pooling rounds each of its three sums to 8 significant bits
             assertArrayEquals(exact.getNDArrayInternal().interpolation(new long[] {12, 8}, 0, false).toFloatArray(),
                     Bfloat16.toFloat32(up).toFloatArray());
+            assertArrayEquals(exact.reshape(N, C, 3, 2, 2, 2).max(new int[] {5}).max(new int[] {3}).toFloatArray(),
+                    Bfloat16.toFloat32(largest).toFloatArray());
             NDArray reference = exact.getNDArrayInternal().avgPool(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
             double error = Bfloat16.toFloat32(pooled).sub(reference).abs().max().getFloat();
             assertTrue(error <= 3 * Math.pow(2, -8) * exact.abs().max().getFloat(), "pooling error " + error);
