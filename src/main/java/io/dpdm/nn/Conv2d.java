@@ -230,8 +230,8 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
             return null;
         }
         // float32, as the product route was: a factored pass continues in float32 after each observed layer
-        return (x, dy, shape, examples, draws) -> ConvWeightGradient.perExample(dy, x, shape, examples, draws, stride,
-                padding, Precision.FP32);
+        return (x, dy, examples, draws) -> ConvWeightGradient.perExample(dy, x, kernel, examples, draws, stride, padding,
+                Precision.FP32);
     }
 
     /** im2col: (N, C, H, W) to (N, C*kh*kw, P), the kh*kw strided shifts of the padded input. */

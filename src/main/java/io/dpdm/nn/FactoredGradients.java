@@ -107,7 +107,7 @@ final class FactoredGradients implements PerExampleGradients {
             int examples, int draws) {
         LinearMap map = o.map();
         if (map.direct() != null) {
-            return map.direct().perExample(o.input(), outputGradient, weight, examples, draws);
+            return map.direct().perExample(o.input(), outputGradient, examples, draws);
         }
         NDArray a = byExample(map.inputRows().apply(o.input()), examples, draws);
         NDArray perExample = map.outputFirst() ? g.transpose(0, 2, 1).batchMatMul(a) : a.transpose(0, 2, 1).batchMatMul(g);

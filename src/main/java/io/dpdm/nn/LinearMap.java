@@ -1,7 +1,6 @@
 package io.dpdm.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import java.util.function.UnaryOperator;
 
 /**
@@ -26,9 +25,8 @@ public record LinearMap(String weight, String bias, boolean outputFirst, UnaryOp
         /**
          * @param input the layer input (K*B, ...), draw-major
          * @param outputGradient dL/d output (K*B, ...)
-         * @param weight the weight's shape
          * @return (B, ...weight shape), float32
          */
-        NDArray perExample(NDArray input, NDArray outputGradient, Shape weight, int examples, int draws);
+        NDArray perExample(NDArray input, NDArray outputGradient, int examples, int draws);
     }
 }
