@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,22 +34,12 @@ class SpatialTest {
         float[] r = random(N * C * (height / size) * (width / size), 2);
         float[] expected = new float[r.length];
         float[] expectedGradient = new float[x.length];
-        int ph = height / size;
-        int pw = width / size;
-        for (int plane = 0; plane < N * C; plane++) {
-            for (int i = 0; i < ph; i++) {
-                for (int j = 0; j < pw; j++) {
-                    int out = (plane * ph + i) * pw + j;
-                    for (int a = 0; a < size; a++) {
-                        for (int b = 0; b < size; b++) {
-                            int in = (plane * height + i * size + a) * width + j * size + b;
-                            expected[out] += x[in] / (size * size);
-                            expectedGradient[in] = r[out] / (size * size);
-                        }
-                    }
-                }
+        forEachTile(height, width, size, (out, tile) -> {
+            for (int in : tile) {
+                expected[out] += x[in] / (size * size);
+                expectedGradient[in] = r[out] / (size * size);
             }
-        }
+        });
         check(new Spatial.AvgPool2d(size), x, new Shape(N, C, height, width), r, expected, expectedGradient);
     }
 
@@ -59,27 +50,34 @@ class SpatialTest {
         float[] r = random(N * C * (height / size) * (width / size), 6);
         float[] expected = new float[r.length];
         float[] expectedGradient = new float[x.length];
+        forEachTile(height, width, size, (out, tile) -> {
+            int largest = tile[0];
+            for (int in : tile) {
+                largest = x[in] > x[largest] ? in : largest;
+            }
+            expected[out] = x[largest];
+            expectedGradient[largest] = r[out];
+        });
+        check(new Spatial.MaxPool2d(size), x, new Shape(N, C, height, width), r, expected, expectedGradient);
+    }
+
+    /** Each pooled pixel's flat index with the flat input indices of its size x size tile (tiles that do not fit dropped). */
+    private static void forEachTile(int height, int width, int size, BiConsumer<Integer, int[]> action) {
         int ph = height / size;
         int pw = width / size;
         for (int plane = 0; plane < N * C; plane++) {
             for (int i = 0; i < ph; i++) {
                 for (int j = 0; j < pw; j++) {
-                    int out = (plane * ph + i) * pw + j;
-                    int largest = -1;
+                    int[] tile = new int[size * size];
                     for (int a = 0; a < size; a++) {
                         for (int b = 0; b < size; b++) {
-                            int in = (plane * height + i * size + a) * width + j * size + b;
-                            if (largest < 0 || x[in] > x[largest]) {
-                                largest = in;
-                            }
+                            tile[a * size + b] = (plane * height + i * size + a) * width + j * size + b;
                         }
                     }
-                    expected[out] = x[largest];
-                    expectedGradient[largest] = r[out];
+                    action.accept((plane * ph + i) * pw + j, tile);
                 }
             }
         }
-        check(new Spatial.MaxPool2d(size), x, new Shape(N, C, height, width), r, expected, expectedGradient);
     }
 
     @Test
