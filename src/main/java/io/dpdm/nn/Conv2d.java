@@ -88,7 +88,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         if (!w.perExample()) {
             int kh = (int) k.getShape().get(2);
             int kw = (int) k.getShape().get(3);
-            if (groups == 1 && (fewTaps(k.getShape()) || pointwise(k.getShape()))) {
+            if (byProduct(k.getShape())) {
                 // factored mode observes the product's own columns
                 NDArray cols = columns(x, kh, kw);
                 return w.observe(map(c -> c, null), cols, product(w, x.getShape(), cols, k, b));
@@ -100,7 +100,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         PerExample.checkRows(w, x, "conv " + weight);
         Shape xs = x.getShape();
         Shape ks = k.getShape();
-        if (groups == 1 && (pointwise(ks.slice(1)) || fewTaps(ks.slice(1)))) {
+        if (byProduct(ks.slice(1))) {
             return product(w, xs, columns(x, (int) ks.get(3), (int) ks.get(4)), k, b);
         }
         if (groups == 1 && w.deferred() != null && defersWeightGradient(ks.slice(1), xs, w.draws())) {
@@ -131,10 +131,8 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * @param input (K*B, in, H, W)
      */
     static boolean defersWeightGradient(Shape kernel, Shape input, int draws) {
-        long out = kernel.get(0);
         long in = kernel.get(1);
-        return draws == 1 && out % BlockedConvolution.BLOCK == 0 && in % BlockedConvolution.BLOCK == 0
-                && 2 * kernel.size() >= draws * in * input.get(2) * input.get(3);
+        return draws == 1 && fillsBlocks(kernel) && 2 * kernel.size() >= draws * in * input.get(2) * input.get(3);
     }
 
     /**
@@ -194,6 +192,16 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         return y.reshape(new Shape(xs.get(0), out).addAll(grid));
     }
 
+    /** True for a dense kernel (out, in, kh, kw) that runs as {@link #product}: few taps or 1x1. */
+    private boolean byProduct(Shape kernel) {
+        return groups == 1 && (fewTaps(kernel) || pointwise(kernel));
+    }
+
+    /** True when a kernel's (out, in, ...) channel counts fill whole blocks of {@value BlockedConvolution#BLOCK}. */
+    private static boolean fillsBlocks(Shape kernel) {
+        return kernel.get(0) % BlockedConvolution.BLOCK == 0 && kernel.get(1) % BlockedConvolution.BLOCK == 0;
+    }
+
     /** True for a 1x1 kernel (out, in, 1, 1). */
     private static boolean pointwise(Shape kernel) {
         return kernel.get(2) == 1 && kernel.get(3) == 1;
@@ -226,7 +234,7 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * @param kernel (out, in, kh, kw)
      */
     private LinearMap.DirectGradients backwardWeights(Shape kernel) {
-        if (kernel.get(0) % BlockedConvolution.BLOCK != 0 || kernel.get(1) % BlockedConvolution.BLOCK != 0) {
+        if (!fillsBlocks(kernel)) {
             return null;
         }
         // float32, as the product route was: a factored pass continues in float32 after each observed layer
