@@ -36,16 +36,22 @@ final class ConvolutionCheck {
             ? BlockedConvolution.apply(x, k, b, stride, padding, groups)
             : Bfloat16.toFloat32(BlockedConvolution.bfloat16(x, k, b, stride, padding, groups));
 
-    /** One convolution: batch x in -> out channels on side x side, 3x3 kernel, padding 1. */
-    record Case(int batch, int in, int out, int side, int stride, int groups) {
-        /** The output's side for the checks' 3x3 kernel and padding 1. */
+    /** One convolution: batch x in -> out channels on side x side, 3x3 kernel. */
+    record Case(int batch, int in, int out, int side, int stride, int groups, int padding) {
+        /** The U-Net's padding, 1, which keeps the side at stride 1. */
+        Case(int batch, int in, int out, int side, int stride, int groups) {
+            this(batch, in, out, side, stride, groups, 1);
+        }
+
+        /** The output's side for the checks' 3x3 kernel. */
         int outSide() {
-            return (side + 2 - 3) / stride + 1;
+            return (side + 2 * padding - 3) / stride + 1;
         }
 
         @Override
         public String toString() {
-            return String.format("%dx%d->%d %dx%d stride %d groups %d", batch, in, out, side, side, stride, groups);
+            return String.format("%dx%d->%d %dx%d stride %d groups %d padding %d", batch, in, out, side, side, stride,
+                    groups, padding);
         }
     }
 
@@ -62,9 +68,11 @@ final class ConvolutionCheck {
 
     /**
      * The per-example weight-gradient kernel ({@link ConvWeightGradient}: one group per example,
-     * whole blocks of 16 channels), with stride 1 and 2; batch = examples, one draw each.
+     * whole blocks of 16 channels), with stride 1 and 2 at the U-Net's padding 1, and at the
+     * classifier CNN's padding 0; batch = examples, one draw each.
      */
-    static final List<Case> WEIGHT_GRADIENTS = List.of(new Case(3, 16, 32, 6, 1, 1), new Case(3, 32, 16, 7, 2, 1));
+    static final List<Case> WEIGHT_GRADIENTS = List.of(new Case(3, 16, 32, 6, 1, 1), new Case(3, 32, 16, 7, 2, 1),
+            new Case(3, 32, 64, 8, 1, 1, 0));
 
     private ConvolutionCheck() {}
 
@@ -112,10 +120,10 @@ final class ConvolutionCheck {
                 try (NDManager scope = m.newSubManager()) {
                     NDArray[] xkb = inputs(scope, c);
                     NDArray single = conv.apply(xkb[0].toType(DataType.FLOAT32, true),
-                            xkb[1].toType(DataType.FLOAT32, true), xkb[2].toType(DataType.FLOAT32, true), c.stride(), 1,
-                            c.groups());
+                            xkb[1].toType(DataType.FLOAT32, true), xkb[2].toType(DataType.FLOAT32, true), c.stride(),
+                            c.padding(), c.groups());
                     double error = relativeError(single.toType(DataType.FLOAT64, false),
-                            conv.apply(xkb[0], xkb[1], xkb[2], c.stride(), 1, c.groups()));
+                            conv.apply(xkb[0], xkb[1], xkb[2], c.stride(), c.padding(), c.groups()));
                     if (!(error <= tolerance)) {
                         wrong.add(c + String.format(", output without gradients error %.1e", error));
                     }
@@ -158,9 +166,10 @@ final class ConvolutionCheck {
             NDArray g = scope.randomNormal(new Shape(c.batch(), c.out(), c.outSide(), c.outSide()), DataType.FLOAT64);
             Shape kernel = new Shape(c.out(), c.in(), 3, 3);
             NDArray single = ConvWeightGradient.perExample(g.toType(DataType.FLOAT32, true),
-                    x.toType(DataType.FLOAT32, true), kernel, c.batch(), 1, c.stride(), 1, precision);
+                    x.toType(DataType.FLOAT32, true), kernel, c.batch(), 1, c.stride(), c.padding(), precision);
             // float64 operands: PyTorch's own kernel (oneDNN has none), rounded to float32 at the end
-            NDArray exact = ConvWeightGradient.perExample(g, x, kernel, c.batch(), 1, c.stride(), 1, Precision.FP32);
+            NDArray exact = ConvWeightGradient.perExample(g, x, kernel, c.batch(), 1, c.stride(), c.padding(),
+                    Precision.FP32);
             double error = relativeError(single.toType(DataType.FLOAT64, false), exact.toType(DataType.FLOAT64, false));
             return error <= tolerance ? Optional.empty()
                     : Optional.of(c + String.format(", per-example weight gradient error %.1e", error));
@@ -187,7 +196,7 @@ final class ConvolutionCheck {
         k.setRequiresGradient(true);
         b.setRequiresGradient(true);
         try (Torch.GradientRecording recording = Torch.recordGradients()) {
-            NDArray y = conv.apply(x, k, b, c.stride(), 1, c.groups());
+            NDArray y = conv.apply(x, k, b, c.stride(), c.padding(), c.groups());
             recording.backward(y.mul(weights.toType(type, true)).sum());
             return new NDArray[] {y, x.getGradient(), k.getGradient(), b.getGradient()};
         }
