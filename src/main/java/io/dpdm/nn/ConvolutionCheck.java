@@ -177,7 +177,7 @@ final class ConvolutionCheck {
     }
 
     /** The largest error of {@code actual} relative to the largest entry of {@code exact} (both float64). */
-    private static double relativeError(NDArray actual, NDArray exact) {
+    static double relativeError(NDArray actual, NDArray exact) {
         return actual.sub(exact).abs().max().getDouble() / exact.abs().max().getDouble();
     }
 
