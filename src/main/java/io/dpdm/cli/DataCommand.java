@@ -7,8 +7,10 @@ import io.dpdm.data.ImageDataset;
 import io.dpdm.data.ImageGrid;
 import io.dpdm.data.ImageSize;
 import io.dpdm.data.ImageSplit;
+import io.dpdm.data.IdxWriter;
 import io.dpdm.data.LoadOptions;
 import io.dpdm.data.Pixels;
+import io.dpdm.data.RenderedDigits;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,15 +23,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dpdm data info|preview}: inspect a data set (embedded name, IDX files or image folder). */
+/**
+ * {@code dpdm data info|preview}: inspect a data set (embedded name, IDX files or image folder);
+ * {@code dpdm data render-digits}: make the public digit set the shipped digit model was trained on.
+ */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Inspect data sets: embedded names (fashion-mnist, mnist), IDX files, or image folders.",
-        subcommands = {DataCommand.Info.class, DataCommand.Preview.class})
+        description = "Inspect data sets: embedded names (fashion-mnist, mnist), IDX files, or image folders;"
+                + " render a public digit data set from fonts.",
+        subcommands = {DataCommand.Info.class, DataCommand.Preview.class, DataCommand.RenderDigits.class})
 final class DataCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(
-                new picocli.CommandLine(this), "missing subcommand: info or preview");
+                new picocli.CommandLine(this), "missing subcommand: info, preview or render-digits");
     }
 
     /** The data set argument and load options shared by the subcommands. */
@@ -184,6 +190,39 @@ final class DataCommand implements Runnable {
             ImageGrid.write(out, images, data.classNames(), perClass, scale);
             System.out.printf(Locale.ROOT, "wrote %s (%d classes, up to %d %s images each)%n",
                     out, data.numClasses(), perClass, split);
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "render-digits", mixinStandardHelpOptions = true,
+            description = "Render MNIST-style digits from TrueType fonts (public data: no privacy budget) into a"
+                    + " folder of IDX files, usable as --data.")
+    static final class RenderDigits implements Callable<Integer> {
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write.")
+        Path out;
+
+        @Option(names = "--per-class", defaultValue = "6000",
+                description = "Images of each digit (default: ${DEFAULT-VALUE}, MNIST's size).")
+        int perClass;
+
+        @Option(names = "--seed", defaultValue = "7", description = "Seed of the renderings (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--fonts", paramLabel = "DIR", description = "Folder searched for *.ttf files"
+                + " (default: /usr/share/fonts/truetype, as Debian's font packages install them).")
+        Path fonts = RenderedDigits.SYSTEM_FONTS;
+
+        @Override
+        public Integer call() {
+            if (perClass < 1) {
+                throw new IllegalArgumentException("--per-class must be >= 1, got " + perClass);
+            }
+            List<java.awt.Font> faces = RenderedDigits.fonts(fonts);
+            long start = System.nanoTime();
+            ImageDataset data = RenderedDigits.render(faces, perClass, seed);
+            IdxWriter.writeDataset(out, data);
+            System.out.printf(Locale.ROOT, "wrote %s: %d images (%d per digit) from %d fonts in %.1f s%n", out,
+                    data.train().size(), perClass, faces.size(), (System.nanoTime() - start) / 1e9);
             return Main.OK;
         }
     }

@@ -9,7 +9,9 @@ import io.dpdm.diffusion.UNetConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +28,12 @@ import java.util.Optional;
 public final class PublicModels {
     public static final String INDEX = "pretrained.json";
 
-    /** One shipped model: its file below the data folder, its sha256, the data it was trained on, its network. */
-    public record Entry(String name, Path file, String sha256, String dataset, UNetConfig network) {}
+    /**
+     * One shipped model: its file below the data folder, its sha256, the data it was trained on,
+     * its network, and the data sets it is the measured best start for (may be empty).
+     */
+    public record Entry(String name, Path file, String sha256, String dataset, UNetConfig network,
+            List<String> preferredFor) {}
 
     private final Path index;
     private final Map<String, Entry> entries;
@@ -46,9 +52,11 @@ public final class PublicModels {
                     throw new DpdmException(index + ": model '" + e.getKey() + "' needs file, sha256, dataset and"
                             + " network");
                 }
+                List<String> preferredFor = new ArrayList<>();
+                m.path("preferredFor").forEach(name -> preferredFor.add(name.asText()));
                 read.put(e.getKey(), new Entry(e.getKey(), dataDir.resolve(m.get("file").asText()),
                         m.get("sha256").asText().toLowerCase(Locale.ROOT), m.get("dataset").asText(),
-                        json.treeToValue(m.get("network"), UNetConfig.class)));
+                        json.treeToValue(m.get("network"), UNetConfig.class), List.copyOf(preferredFor)));
             }
         } catch (JsonProcessingException e) {
             throw new DpdmException(index + ": invalid JSON (" + e.getOriginalMessage() + ")");
@@ -65,14 +73,17 @@ public final class PublicModels {
     }
 
     /**
-     * The first listed model (in the index's order) for {@code network} that was trained on a data
-     * set other than {@code privateData} (the private data set's name).
+     * A model for {@code network} trained on a data set other than {@code privateData} (the
+     * private data set's name): the first (in the index's order) whose {@code preferredFor} names
+     * {@code privateData}, else the first listed.
      */
     public Optional<String> forNetwork(UNetConfig network, String privateData) {
-        return entries.values().stream()
+        List<Entry> others = entries.values().stream()
                 .filter(e -> e.network().equals(network) && !e.dataset().equals(privateData))
-                .map(Entry::name)
-                .findFirst();
+                .toList();
+        return others.stream().filter(e -> e.preferredFor().contains(privateData)).findFirst()
+                .or(() -> others.stream().findFirst())
+                .map(Entry::name);
     }
 
     /** The file of model {@code name}, checked against its sha256. */

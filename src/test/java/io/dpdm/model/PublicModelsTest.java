@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PublicModelsTest {
     private static final UNetConfig NET = new UNetConfig(28, 1, 16, List.of(1, 2), 1, List.of(7), 0, 10, 2);
 
-    /** An index of two models (of "a" and of "b") over files with the given contents. */
+    /** An index of two models (of "a" and of "b", the latter preferred for "c") over files with the given contents. */
     private static Path index(Path dir, String bytesOfA) throws Exception {
         Files.createDirectories(dir.resolve("pretrained"));
         Files.writeString(dir.resolve("pretrained/a.zip"), bytesOfA);
@@ -33,7 +33,7 @@ class PublicModelsTest {
                 + "\"model-of-a\": {\"file\": \"pretrained/a.zip\", \"sha256\": \"" + sha + "\", \"dataset\": \"a\","
                 + " \"network\": " + net + "},"
                 + "\"model-of-b\": {\"file\": \"pretrained/b.zip\", \"sha256\": \"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d\","
-                + " \"dataset\": \"b\", \"network\": " + net + "}}}");
+                + " \"dataset\": \"b\", \"network\": " + net + ", \"preferredFor\": [\"c\"]}}}");
         return dir;
     }
 
@@ -43,6 +43,7 @@ class PublicModelsTest {
         assertEquals(Optional.of("model-of-b"), models.forNetwork(NET, "a"));
         assertEquals(Optional.of("model-of-a"), models.forNetwork(NET, "b"));
         assertEquals(Optional.of("model-of-a"), models.forNetwork(NET, "someone's x-rays"), "the first listed");
+        assertEquals(Optional.of("model-of-b"), models.forNetwork(NET, "c"), "the one preferred for c");
         UNetConfig other = new UNetConfig(28, 1, 32, List.of(1, 2), 1, List.of(7), 0, 10, 2);
         assertEquals(Optional.empty(), models.forNetwork(other, "a"), "no model of another network");
     }
