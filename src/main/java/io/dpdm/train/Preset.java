@@ -31,8 +31,9 @@ import java.util.List;
  *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows X1-X8, C3, L2b, C4):
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
  *       per step than nf 16 on pixels), started from a shipped public model of another data set
- *       ({@link PublicModels}: MNIST's for Fashion-MNIST and any other 28x28 gray 10-class data,
- *       Fashion-MNIST's for MNIST; one pre-trained 3x longer did not help MNIST, PM1), half of the
+ *       ({@link PublicModels}: MNIST's for Fashion-MNIST and any other 28x28 gray 10-class data;
+ *       for MNIST the one trained on digits rendered from fonts, row FD1, CNN 95.0 where
+ *       Fashion-MNIST's gave 93.5-94.1, MN4-MN13, and did so pre-trained 3x longer, PM1), half of the
  *       training noise levels log-uniform on [1, 80],
  *       then DP-SGD with K 1, B 2048, 600 steps, Adam 2e-3, EMA 0.99 (row L2b: B 512 plateaus
  *       after about 800 steps, L1a-b, while B 2048 still improves and B 4096 x 300 lost on MNIST,
