@@ -141,39 +141,34 @@ public final class RenderedDigits {
             dx[i] = gaussian(random) * std;
             dy[i] = gaussian(random) * std;
         }
+        int side = cells + 1;
+        Lookup image = (x, y) -> x < 0 || y < 0 || x >= CANVAS || y >= CANVAS ? 0 : pixels[y * CANVAS + x];
         float[] bent = new float[CANVAS * CANVAS];
         for (int y = 0; y < CANVAS; y++) {
             for (int x = 0; x < CANVAS; x++) {
-                double gx = (double) x * cells / CANVAS;
+                double gx = (double) x * cells / CANVAS; // below cells: the node to the right exists
                 double gy = (double) y * cells / CANVAS;
-                bent[y * CANVAS + x] = bilinear(pixels, x + bilinear(dx, cells + 1, gx, gy),
-                        y + bilinear(dy, cells + 1, gx, gy));
+                double ux = bilinear((i, j) -> dx[j * side + i], gx, gy);
+                double uy = bilinear((i, j) -> dy[j * side + i], gx, gy);
+                bent[y * CANVAS + x] = (float) bilinear(image, x + ux, y + uy);
             }
         }
         return bent;
     }
 
-    /** {@code grid} (side x side, row-major) at (x, y), zero outside. */
-    private static float bilinear(float[] grid, double x, double y) {
+    /** Values on integer coordinates. */
+    private interface Lookup {
+        double at(int x, int y);
+    }
+
+    /** {@code values} interpolated bilinearly at (x, y). */
+    private static double bilinear(Lookup values, double x, double y) {
         int x0 = (int) Math.floor(x);
         int y0 = (int) Math.floor(y);
         double fx = x - x0;
         double fy = y - y0;
-        return (float) ((1 - fy) * ((1 - fx) * at(grid, x0, y0) + fx * at(grid, x0 + 1, y0))
-                + fy * ((1 - fx) * at(grid, x0, y0 + 1) + fx * at(grid, x0 + 1, y0 + 1)));
-    }
-
-    private static float at(float[] pixels, int x, int y) {
-        return x < 0 || y < 0 || x >= CANVAS || y >= CANVAS ? 0 : pixels[y * CANVAS + x];
-    }
-
-    private static double bilinear(double[] grid, int side, double x, double y) {
-        int x0 = Math.min((int) x, side - 2);
-        int y0 = Math.min((int) y, side - 2);
-        double fx = x - x0;
-        double fy = y - y0;
-        return (1 - fy) * ((1 - fx) * grid[y0 * side + x0] + fx * grid[y0 * side + x0 + 1])
-                + fy * ((1 - fx) * grid[(y0 + 1) * side + x0] + fx * grid[(y0 + 1) * side + x0 + 1]);
+        return (1 - fy) * ((1 - fx) * values.at(x0, y0) + fx * values.at(x0 + 1, y0))
+                + fy * ((1 - fx) * values.at(x0, y0 + 1) + fx * values.at(x0 + 1, y0 + 1));
     }
 
     /** A standard normal draw (Box-Muller): SplittableRandom has none. */
