@@ -43,30 +43,11 @@ class RenderedDigitsTest {
     @Test
     void everyDigitFramedAsMnistFramesItsDigits() {
         for (int i = 0; i < digits.train().size(); i++) {
-            byte[] image = digits.train().rawImage(i);
-            int x0 = 28;
-            int x1 = -1;
-            int y0 = 28;
-            int y1 = -1;
-            double mass = 0;
-            double mx = 0;
-            double my = 0;
-            for (int p = 0; p < image.length; p++) {
-                int v = image[p] & 0xff;
-                if (v > 0) {
-                    x0 = Math.min(x0, p % 28);
-                    x1 = Math.max(x1, p % 28);
-                    y0 = Math.min(y0, p / 28);
-                    y1 = Math.max(y1, p / 28);
-                    mass += v;
-                    mx += v * (p % 28);
-                    my += v * (p / 28);
-                }
-            }
-            assertTrue(Math.max(x1 - x0, y1 - y0) + 1 <= 20, "image " + i + " ink box " + (x1 - x0 + 1) + " x "
-                    + (y1 - y0 + 1));
-            assertEquals(13.5, mx / mass, 1.0, "image " + i);
-            assertEquals(13.5, my / mass, 1.0, "image " + i);
+            Ink ink = Ink.of(digits.train().rawImage(i));
+            assertTrue(Math.max(ink.width(), ink.height()) <= 20, "image " + i + " ink box " + ink.width() + " x "
+                    + ink.height());
+            assertEquals(13.5, ink.centreX(), 1.0, "image " + i);
+            assertEquals(13.5, ink.centreY(), 1.0, "image " + i);
         }
     }
 
