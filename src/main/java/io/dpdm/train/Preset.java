@@ -32,7 +32,7 @@ import java.util.List;
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
  *       per step than nf 16 on pixels), started from a shipped public model of another data set
  *       ({@link PublicModels}: MNIST's for Fashion-MNIST and any other 28x28 gray 10-class data;
- *       for MNIST the one trained on digits rendered from fonts, row FD1, CNN 95.0 where
+ *       for MNIST the one trained on digits rendered from fonts, rows FD1-FD2, CNN 95.0-95.4 where
  *       Fashion-MNIST's gave 93.5-94.1, MN4-MN13, and did so pre-trained 3x longer, PM1), half of the
  *       training noise levels log-uniform on [1, 80],
  *       then DP-SGD with K 1, B 2048, 600 steps, Adam 2e-3, EMA 0.99 (row L2b: B 512 plateaus
