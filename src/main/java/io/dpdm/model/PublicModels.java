@@ -52,6 +52,10 @@ public final class PublicModels {
                     throw new DpdmException(index + ": model '" + e.getKey() + "' needs file, sha256, dataset and"
                             + " network");
                 }
+                if (m.has("preferredFor") && !m.get("preferredFor").isArray()) {
+                    throw new DpdmException(index + ": model '" + e.getKey() + "': preferredFor must be a list of"
+                            + " data set names");
+                }
                 List<String> preferredFor = new ArrayList<>();
                 m.path("preferredFor").forEach(name -> preferredFor.add(name.asText()));
                 read.put(e.getKey(), new Entry(e.getKey(), dataDir.resolve(m.get("file").asText()),

@@ -52,6 +52,15 @@ class PublicModelsTest {
     }
 
     @Test
+    void aPreferenceThatIsNotAListIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        Path index = index(dir, "a").resolve(PublicModels.INDEX);
+        Files.writeString(index, Files.readString(index).replace("[\"c\"]", "\"c\""));
+        DpdmException e = assertThrows(DpdmException.class, () -> new PublicModels(dir));
+        assertTrue(e.getMessage().contains("model 'model-of-b': preferredFor must be a list"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
     void aReplacedFileIsRefusedByItsChecksum(@TempDir Path dir) throws Exception {
         PublicModels models = new PublicModels(index(dir, "not a"));
         DpdmException e = assertThrows(DpdmException.class, () -> models.file("model-of-a"));
