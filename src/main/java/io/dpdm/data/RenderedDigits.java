@@ -171,7 +171,11 @@ public final class RenderedDigits {
                 + fy * ((1 - fx) * values.at(x0, y0 + 1) + fx * values.at(x0 + 1, y0 + 1));
     }
 
-    /** A standard normal draw (Box-Muller): SplittableRandom has none. */
+    /**
+     * A standard normal draw by Box-Muller. {@code RandomGenerator.nextGaussian} (which
+     * SplittableRandom has) would do as well, but other draws would change every rendering, and
+     * the shipped digit model's set must stay reproducible by {@code dpdm data render-digits}.
+     */
     private static double gaussian(SplittableRandom random) {
         return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
     }
