@@ -117,6 +117,7 @@ class PublicStartTest {
         TrainConfig eps05 = Preset.CPU.config("fashion-mnist", fashion, 0.5, 1e-5);
         assertNull(eps05.publicStart(), "v-prediction (epsilon < 1) differs from the shipped EDM models");
         assertTrue(eps05.warmStart() != null);
-        assertEquals(MNIST_MODEL, Preset.CPU.config("fashion-mnist", fashion, 10, 1e-5).publicStart());
+        assertEquals("garment-icons-unet16p2", Preset.CPU.config("fashion-mnist", fashion, 10, 1e-5).publicStart(),
+                "Fashion-MNIST's preferred start (row FG1)");
     }
 }
