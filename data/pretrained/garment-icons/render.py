@@ -11,11 +11,12 @@ rng = np.random.default_rng(11)
 bases = {c: [] for c in range(10)}
 for f in sorted(glob.glob(f'{RASTER}/*.raw')):
     c = int(os.path.basename(f).split('_')[0])
+    # halved to 64x64 (the framed side is 28) so that the transforms below run 4x faster
     im = np.fromfile(f, np.uint8).reshape(64, 2, 64, 2).astype(np.float32).mean(axis=(1, 3)) / 255
     im = np.pad(im, 16)  # room to rotate
-    mono = np.mean((im > 0.02) & (im < 0.98)) < 0.02
+    mono = np.mean((im > 0.02) & (im < 0.98)) < 0.02  # one-colour drawing: hardly a pixel between paper and ink
     bases[c].append((im, mono))
-def smooth_field(shape, scale):
+def smooth_field(shape, scale):  # normal noise on an 8-pixel grid, cubic in between
     n = rng.standard_normal((shape[0] // 8 + 2, shape[1] // 8 + 2))
     f = ndimage.zoom(n, 8, order=3)[:shape[0], :shape[1]]
     return f * scale
@@ -23,6 +24,7 @@ def one(c):
     im, mono = bases[c][rng.integers(len(bases[c]))]
     if rng.random() < 0.5: im = im[:, ::-1]
     a = np.deg2rad(rng.normal(0, 4)); sx, sy = np.exp(rng.normal(0, 0.08, 2)); sh = rng.normal(0, 0.05)
+    # (row, column) coordinates: rotation after a stretch and a shear, about the canvas centre
     m = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[sy, sh], [0, sx]])
     ctr = np.array(im.shape) / 2
     inv = np.linalg.inv(m)
@@ -31,10 +33,10 @@ def one(c):
         im = im * rng.uniform(0.3, 1.0)
     im = im * np.clip(1 + smooth_field(im.shape, rng.uniform(0, 0.25)), 0.4, 1.6)
     im = np.clip(im, 0, 1) ** np.exp(rng.normal(0, 0.3))
-    ys, xs = np.nonzero(im > 0.03)
+    ys, xs = np.nonzero(im > 0.03)  # the product's box, as Fashion-MNIST trims its photos
     im = im[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     k = 28 / max(im.shape)
-    im = ndimage.gaussian_filter(im, 0.45 / k)
+    im = ndimage.gaussian_filter(im, 0.45 / k)  # low-pass before the down-scaling (no aliasing)
     h, w = max(1, round(im.shape[0] * k)), max(1, round(im.shape[1] * k))
     small = ndimage.zoom(im, (h / im.shape[0], w / im.shape[1]), order=1)[:28, :28]
     out = np.zeros((28, 28), np.float32)

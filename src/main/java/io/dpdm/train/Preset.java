@@ -32,7 +32,7 @@ import java.util.List;
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
  *       per step than nf 16 on pixels), started from a shipped public model of another data set
  *       ({@link PublicModels}: for Fashion-MNIST the one trained on garments rendered from public
- *       icon and emoji drawings, rows FG1-FG2, CNN 78.1 where MNIST's gave 74.1-75.2, C7-C9 and FB1;
+ *       icon and emoji drawings, rows FG1-FG2, CNN 78.1-79.8 where MNIST's gave 74.1-75.2, C7-C9 and FB1;
  *       MNIST's for any other 28x28 gray 10-class data;
  *       for MNIST the one trained on digits rendered from fonts, rows FD1-FD2, CNN 95.0-95.4 where
  *       Fashion-MNIST's gave 93.5-94.1, MN4-MN13, and did so pre-trained 3x longer, PM1), half of the
@@ -47,8 +47,9 @@ import java.util.List;
  *       Where no shipped model fits (another shape, or epsilon &lt; 1, which trains v-prediction),
  *       DP-FETA's warm start takes its place (central images: q 0.1, sigma 5, 5 rounds at half
  *       resolution, median-filtered; 2000 Adam steps on them; rows E4-E5, C2).
- *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (rows X10, Q4, Q6; Q5: 500 steps, no gain): B 512, 400 DP-SGD steps,
- *       Adam 4e-3, EMA 0.95 (1000 warm-start steps where no shipped model fits).
+ *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (rows X10, Q4, Q6; Q5: 500 steps, no
+ *       gain; FG3 from the garment start, CNN 73.9): B 512, 400 DP-SGD steps, Adam 4e-3, EMA 0.95
+ *       (1000 warm-start steps where no shipped model fits).
  *   <li>{@link #SMOKE}: the same network, 20 warm-start and 5 DP-SGD steps of B 64: checks an
  *       installation (or an embedding) end to end in seconds; its samples are noise.
  * </ul>
