@@ -32,11 +32,11 @@ import java.util.List;
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
  *       per step than nf 16 on pixels), started from a shipped public model of another data set
  *       ({@link PublicModels}: for Fashion-MNIST the one trained on garments rendered from public
- *       icon and emoji drawings, rows FG1-FG2, CNN 78.1-79.8 where MNIST's gave 74.1-75.2, C7-C9 and FB1;
- *       MNIST's for any other 28x28 gray 10-class data;
- *       for MNIST the one trained on digits rendered from fonts, rows FD1-FD2, CNN 95.0-95.4 where
- *       Fashion-MNIST's gave 93.5-94.1, MN4-MN13, and did so pre-trained 3x longer, PM1), half of the
- *       training noise levels log-uniform on [1, 80],
+ *       icon and emoji drawings, rows FG1-FG2, CNN 78.1-79.8 where MNIST's gave 74.1-75.2, C7-C9
+ *       and FB1; MNIST's for any other 28x28 gray 10-class data; for MNIST the one trained on
+ *       digits rendered from fonts, rows FD1-FD2, CNN 95.0-95.4 where Fashion-MNIST's gave
+ *       93.5-94.1, MN4-MN13, and did so pre-trained 3x longer, PM1), half of the training noise
+ *       levels log-uniform on [1, 80],
  *       then DP-SGD with K 1, B 2048, 600 steps, Adam 2e-3, EMA 0.99 (row L2b: B 512 plateaus
  *       after about 800 steps, L1a-b, while B 2048 still improves and B 4096 x 300 lost on MNIST,
  *       MN12; log-normal noise levels without the high-noise half were worse, L3a; 750 steps

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PublicModelsTest {
     private static final UNetConfig NET = new UNetConfig(28, 1, 16, List.of(1, 2), 1, List.of(7), 0, 10, 2);
-    /** Public sets rendered without any record: digits from fonts, garments from icon drawings (data/PROVENANCE.md). */
+    /** Public sets rendered without any record: digits from fonts, garments from icon drawings (PROVENANCE). */
     private static final Set<String> RENDERED = Set.of(RenderedDigits.NAME, "garment-icons");
 
     /** An index of two models (of "a" and of "b", the latter preferred for "c") over files with the given contents. */
@@ -76,8 +76,8 @@ class PublicModelsTest {
 
     /**
      * The index shipped in data/: every model it lists (names read from the JSON directly) is
-     * intact, non-private, of public data (embedded, or rendered from fonts or icon drawings) and of the network it
-     * claims, and the model offered for each embedded set was trained on another one.
+     * intact, non-private, of public data (embedded, or rendered from fonts or icon drawings) and of
+     * the network it claims, and the model offered for each embedded set was trained on another one.
      */
     @Test
     void theShippedModelsAreWhatTheirIndexSays() throws Exception {
