@@ -188,7 +188,7 @@ public final class ReportWriter {
             return;
         }
         s.append("<h3>Published figures, ").append(esc(data.headline().dataset())).append(", &epsilon; = ")
-                .append(num(data.privacy().targetEpsilon())).append("</h3>\n<table>\n<tr><th>method</th>");
+                .append(num(refs.get(0).epsilon())).append("</h3>\n<table>\n<tr><th>method</th>");
         for (String c : PROTOCOL_CLASSIFIERS) {
             s.append("<th>").append(c).append("</th>");
         }

@@ -162,6 +162,10 @@ class ReportWriterTest {
         assertEquals(95.3, PublishedResults.dpdm("mnist", 1).orElseThrow().cnn(), 0);
         assertTrue(PublishedResults.lookup("cifar10", 10).isEmpty());
         assertTrue(PublishedResults.dpdm("mnist", 5).isEmpty());
+        // a set calibrated for 10 stops just under it; one above 10, or well below, has no row
+        assertEquals(86.2, PublishedResults.dpdm("fashion-mnist", 9.996).orElseThrow().cnn(), 0);
+        assertTrue(PublishedResults.dpdm("fashion-mnist", 10.001).isEmpty());
+        assertTrue(PublishedResults.dpdm("fashion-mnist", 9.8).isEmpty());
     }
 
     @Test
