@@ -41,7 +41,7 @@ import java.util.List;
  *       after about 800 steps, L1a-b, while B 2048 still improves and B 4096 x 300 lost on MNIST,
  *       MN12; log-normal noise levels without the high-noise half were worse, L3a; 750 steps
  *       instead of 600 gave no gain on MNIST for 8 more minutes, MN5; neither did a learning rate
- *       decayed to 0 over the last quarter, MN6, nor B 3072 at the same 600 steps on Fashion-MNIST, FB1,
+ *       decayed to 0 over the last quarter, MN6, nor B 3072 at the same 600 steps on Fashion-MNIST, FB1-FB2,
  *       nor K 2 draws per example for twice the training, MN7 and FK2). The noise is all that DP-SGD
  *       costs this recipe: with the clipping and without the noise the CNN reaches 85.2 (FC0).
  *       The EMA's warm-up keeps its decay below 0.99 for 890 updates, so 600 steps average over
