@@ -15,6 +15,7 @@ import io.dpdm.train.TrainPlan;
 import io.dpdm.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -95,6 +96,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-decay", paramLabel = "F",
             description = "Last fraction of the steps over which the learning rate falls linearly to 0.")
     Double lrDecay;
+    @Option(names = "--freeze", paramLabel = "NAME", split = ",",
+            description = "Parameters that keep the starting model's values, by name or prefix (e.g."
+                    + " input,body0,body2): DP-SGD clips, noises and updates only the rest. Needs a starting model.")
+    List<String> freeze;
     @Option(names = "--preconditioning", paramLabel = "edm|v-prediction|vp|ve",
             description = "Parameterisation (with its standard training noise distribution).")
     String preconditioning;
@@ -263,6 +268,9 @@ final class TrainCommand implements Callable<Integer> {
         putIf(optimisation, "lr", lr);
         putIf(optimisation, "emaDecay", emaDecay);
         putIf(optimisation, "lrDecay", lrDecay);
+        if (freeze != null) {
+            freeze.forEach(optimisation.putArray("frozen")::add);
+        }
         putIf(optimisation, "clipNorm", clipNorm);
         putIf(optimisation, "clipping", clipping == null ? null : clipping.toUpperCase(Locale.ROOT));
         putIf(f.putObject("network"), "baseChannels", baseChannels);

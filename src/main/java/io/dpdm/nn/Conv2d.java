@@ -30,6 +30,8 @@ import java.util.function.UnaryOperator;
  *   <li>the ordinary convolution with the shared kernel, the weight gradients formed after the
  *       backward pass by one grouped backward-weights kernel, where the weights outnumber the
  *       activations ({@link #defersWeightGradient}: the cpu preset's 3x3 convolutions).</li>
+ *   <li>the shared route alone for a frozen kernel ({@link ParameterStore#freeze}: its copies
+ *       record no gradient), with the bias added per example.</li>
  * </ul>
  * Routing every convolution through im2col instead was measured 3x slower for the cpu preset.
  * Factored mode observes dense convolutions as a {@link LinearMap} over the same im2col columns.
@@ -86,18 +88,14 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
         NDArray k = w.get(weight);
         NDArray b = bias == null ? null : w.get(bias);
         if (!w.perExample()) {
-            int kh = (int) k.getShape().get(2);
-            int kw = (int) k.getShape().get(3);
-            if (byProduct(k.getShape())) {
-                // factored mode observes the product's own columns
-                NDArray cols = columns(x, kh, kw);
-                return w.observe(map(c -> c, null), cols, product(w, x.getShape(), cols, k, b));
-            }
-            NDArray y = conv(w, x, k, b, groups);
-            // grouped convolutions are not observed: factored mode then refuses their weights
-            return groups == 1 ? w.observe(map(in -> columns(in, kh, kw), backwardWeights(k.getShape())), x, y) : y;
+            return shared(w, x, k, b);
         }
         PerExample.checkRows(w, x, "conv " + weight);
+        if (!k.hasGradient()) {
+            // a frozen kernel: every example's copy holds the stored values, so the shared route serves them all
+            NDArray y = shared(w, x, k.get(0), null);
+            return b == null ? y : PerExample.channelShift(w, y, b);
+        }
         Shape xs = x.getShape();
         Shape ks = k.getShape();
         if (byProduct(ks.slice(1))) {
@@ -113,6 +111,20 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
                 b == null ? null : b.reshape(n * out), (int) n * groups);
         Shape ys = y.getShape();
         return y.reshape(xs.get(0), out, ys.get(2), ys.get(3));
+    }
+
+    /** The convolution with one kernel (out, in/groups, kh, kw) for every row; factored mode observes it. */
+    private NDArray shared(Weights w, NDArray x, NDArray k, NDArray b) {
+        int kh = (int) k.getShape().get(2);
+        int kw = (int) k.getShape().get(3);
+        if (byProduct(k.getShape())) {
+            // factored mode observes the product's own columns
+            NDArray cols = columns(x, kh, kw);
+            return w.observe(map(c -> c, null), cols, product(w, x.getShape(), cols, k, b));
+        }
+        NDArray y = conv(w, x, k, b, groups);
+        // grouped convolutions are not observed: factored mode then refuses their weights
+        return groups == 1 ? w.observe(map(in -> columns(in, kh, kw), backwardWeights(k.getShape())), x, y) : y;
     }
 
     /**
@@ -179,9 +191,9 @@ public record Conv2d(String weight, String bias, int stride, int padding, int gr
      * @param cols its columns (K*B, in*k*k, P) ({@link #columns})
      */
     private NDArray product(Weights w, Shape xs, NDArray cols, NDArray k, NDArray b) {
-        Shape ks = k.getShape(); // (B, out, in, kh, kw) per example, (out, in, kh, kw) shared
+        Shape ks = k.getShape(); // (B, out, in, kh, kw) per example, (out, in, kh, kw) shared (also a frozen one's)
         int d = ks.dimension();
-        long n = w.perExample() ? w.examples() : 1;
+        long n = d == 5 ? ks.get(0) : 1;
         long out = ks.get(d - 4);
         long taps = cols.getShape().get(1);
         NDArray y = Bfloat16.matMul(w, k.reshape(1, n, out, taps), cols.reshape(-1, n, taps, cols.getShape().get(2)));

@@ -36,8 +36,8 @@ public final class Gradients {
      * @param draws K, rows per example (noise multiplicity); activations have K*B rows, row = k*B + b
      * @param training the pass's per-example randomness (dropout active), or null for evaluation mode
      * @param loss per-example losses, shape (B), each already averaged over its K draws
-     * @return for every parameter (declaration order) the gradients of each example's loss, shape
-     *     (B, ...parameter shape); row b is d loss_b / d theta
+     * @return for every trained parameter (declaration order; {@link ParameterStore#trained}) the
+     *     gradients of each example's loss, shape (B, ...parameter shape); row b is d loss_b / d theta
      */
     public static Map<String, NDArray> perExample(NDManager into, ParameterStore store, int examples, int draws,
             BatchRandomness training, Function<Weights, NDArray> loss) {
@@ -47,7 +47,7 @@ public final class Gradients {
     /**
      * The ordinary gradient of sum_b loss_b with one shared copy of the weights (non-private
      * training; the baseline of benchmarks). Same arguments as {@link #perExample}; returns
-     * arrays of the parameter shapes.
+     * arrays of the trained parameters' shapes.
      */
     public static Map<String, NDArray> batch(NDManager into, ParameterStore store, int examples, int draws,
             BatchRandomness training, Function<Weights, NDArray> loss) {
@@ -59,10 +59,14 @@ public final class Gradients {
      * with shared weights that records every linear map's input and output gradient; norms and
      * clipped sums are formed from those (see {@link PerExampleGradients}). Cheaper than expanded
      * weights for networks of dense layers and small convolutions (the classifiers); only Linear
-     * and dense Conv2d layers may hold parameters, anything else is refused.
+     * and dense Conv2d layers may hold parameters, anything else is refused, and every parameter
+     * must be trained.
      */
     public static PerExampleGradients factored(NDManager into, ParameterStore store, int examples, int draws,
             BatchRandomness training, Function<Weights, NDArray> loss) {
+        if (store.trained().size() != store.asMap().size()) {
+            throw new IllegalArgumentException("factored per-example gradients need every parameter trained");
+        }
         try (NDManager pass = into.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             FactoredPass w = new FactoredPass(views(store, pass, 0, false), examples, draws, training, pass,
@@ -121,7 +125,8 @@ public final class Gradients {
             // The gradient buffers are fresh (fresh leaves, one backward, or formed after it) and
             // outlive their leaves once re-attached, so they are handed over without a copy.
             Map<String, NDArray> gradients = new LinkedHashMap<>();
-            leaves.forEach((name, leaf) -> {
+            store.trained().keySet().forEach(name -> {
+                NDArray leaf = leaves.get(name);
                 NDArray g = formed.containsKey(name) ? formed.get(name) : leaf.getGradient();
                 g.attach(into);
                 NDScope.unregister(g);
@@ -142,15 +147,17 @@ public final class Gradients {
 
     /**
      * Pass-local views of the parameters: copies (shared), or B-fold broadcasts (expanded
-     * weights, examples > 0) that become leaves of their own; never the stored arrays, so
-     * gradients cannot accumulate in the store and temporaries land in {@code pass}.
+     * weights, examples > 0); with {@code leaves}, those of trained parameters become leaves of
+     * their own, and frozen ones record no gradient (so autograd skips what only they need). Never
+     * the stored arrays, so gradients cannot accumulate in the store and temporaries land in
+     * {@code pass}.
      */
     private static Map<String, NDArray> views(ParameterStore store, NDManager pass, int examples, boolean leaves) {
         Map<String, NDArray> views = new LinkedHashMap<>();
         store.asMap().forEach((name, p) -> {
             NDArray view = examples > 0 ? p.broadcast(new Shape(examples).addAll(p.getShape())) : Torch.copy(p);
             view.attach(pass);
-            if (leaves) {
+            if (leaves && store.isTrained(name)) {
                 view.setRequiresGradient(true);
             }
             views.put(name, view);

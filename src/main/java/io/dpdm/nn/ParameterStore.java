@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -32,7 +33,8 @@ import java.util.SplittableRandom;
  * Fans follow the PyTorch/DDPM convention for a shape (out, in, receptive field...):
  * fan_in = in * receptive, fan_out = out * receptive.
  *
- * <p>Optimisers update parameters in place through {@link #asMap()}.
+ * <p>Optimisers update parameters in place through {@link #trained()}; parameters {@link #freeze frozen}
+ * keep their values, and gradient passes neither record nor return their gradients.
  */
 public final class ParameterStore implements AutoCloseable {
     private static final int FORMAT_VERSION = 1;
@@ -40,6 +42,7 @@ public final class ParameterStore implements AutoCloseable {
 
     private final NDManager manager;
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+    private final Map<String, NDArray> trained = new LinkedHashMap<>();
     private final SplittableRandom random;
     private Precision precision = Precision.FP32;
 
@@ -110,6 +113,45 @@ public final class ParameterStore implements AutoCloseable {
         return Collections.unmodifiableMap(parameters);
     }
 
+    /** Read-only view of the parameters that training updates (all but the frozen), in declaration order. */
+    public Map<String, NDArray> trained() {
+        return Collections.unmodifiableMap(trained);
+    }
+
+    /** True unless {@code name} is frozen. */
+    public boolean isTrained(String name) {
+        return trained.containsKey(name);
+    }
+
+    /**
+     * Freezes every parameter whose name is one of {@code prefixes} or starts with one followed by
+     * a dot ("body1" covers "body1.conv0.weight", not "body10..."): training leaves them as they are.
+     * Replaces any earlier choice; an empty list trains everything.
+     *
+     * @throws IllegalArgumentException naming a prefix that matches no parameter, or when nothing would be trained
+     */
+    public void freeze(List<String> prefixes) {
+        for (String prefix : prefixes) {
+            if (parameters.keySet().stream().noneMatch(name -> covers(prefix, name))) {
+                throw new IllegalArgumentException("'" + prefix + "' names no parameter of the network (names look"
+                        + " like " + String.join(", ", parameters.keySet().stream().limit(3).toList()) + ")");
+            }
+        }
+        trained.clear();
+        parameters.forEach((name, p) -> {
+            if (prefixes.stream().noneMatch(prefix -> covers(prefix, name))) {
+                trained.put(name, p);
+            }
+        });
+        if (trained.isEmpty()) {
+            throw new IllegalArgumentException("freezing " + prefixes + " leaves no parameter to train");
+        }
+    }
+
+    private static boolean covers(String prefix, String name) {
+        return name.equals(prefix) || name.startsWith(prefix + ".");
+    }
+
     /** The manager owning the parameters (for optimiser state that lives as long as the store). */
     public NDManager manager() {
         return manager;
@@ -136,8 +178,8 @@ public final class ParameterStore implements AutoCloseable {
     }
 
     /**
-     * An independent deep copy (e.g. the EMA weights) in this store's precision; its random
-     * stream is split from this one.
+     * An independent deep copy (e.g. the EMA weights) in this store's precision, with the same
+     * parameters frozen; its random stream is split from this one.
      */
     public ParameterStore copy() {
         ParameterStore copy = new ParameterStore(random.split());
@@ -146,6 +188,9 @@ public final class ParameterStore implements AutoCloseable {
             NDArray c = Torch.copy(p);
             c.attach(copy.manager);
             copy.parameters.put(name, c);
+            if (isTrained(name)) {
+                copy.trained.put(name, c);
+            }
         });
         return copy;
     }
@@ -227,6 +272,7 @@ public final class ParameterStore implements AutoCloseable {
         value.close();
         owned.setName(name);
         parameters.put(name, owned);
+        trained.put(name, owned);
         return owned;
     }
 

@@ -11,6 +11,7 @@ import io.dpdm.dp.LearningRate;
 import io.dpdm.nn.Precision;
 import io.dpdm.warmstart.CentralImages;
 import io.dpdm.privacy.Accountants;
+import java.util.List;
 
 /**
  * Everything that defines a training run (DPDM, Dockhorn et al. 2023, Algorithm 1 with the
@@ -212,11 +213,16 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param clipping FLAT or PER_LAYER
      * @param lrDecay the last fraction of the run's steps over which lr falls linearly to 0, in
      *     [0, 1] (0, the default, keeps it constant: {@link LearningRate})
+     * @param frozen parameters that keep the starting model's values, by name or name prefix
+     *     ("body3", "head.conv"; {@link io.dpdm.nn.ParameterStore#freeze}); DP-SGD clips, noises and
+     *     updates only the others. Empty (the default) trains every parameter; freezing needs a
+     *     starting model (a public start or {@code --init-from})
      */
-    public record Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping, double lrDecay) {
-        /** A constant learning rate. */
+    public record Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping, double lrDecay,
+            List<String> frozen) {
+        /** A constant learning rate, every parameter trained. */
         public Optimisation(double lr, double emaDecay, double clipNorm, Clipping clipping) {
-            this(lr, emaDecay, clipNorm, clipping, 0);
+            this(lr, emaDecay, clipNorm, clipping, 0, List.of());
         }
 
         public Optimisation {
@@ -233,6 +239,10 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
                 throw new IllegalArgumentException("optimisation.lrDecay must be in [0, 1], got " + lrDecay);
             }
             clipping = clipping == null ? Clipping.FLAT : clipping;
+            frozen = frozen == null ? List.of() : List.copyOf(frozen);
+            if (frozen.stream().anyMatch(String::isBlank)) {
+                throw new IllegalArgumentException("optimisation.frozen: parameter names must not be blank, got " + frozen);
+            }
         }
 
         /** The learning rate of each of a run's {@code steps} updates. */

@@ -115,6 +115,11 @@ public final class Trainer implements AutoCloseable {
         checkNetworkFitsData(config.network(), data);
         this.store = new ParameterStore(config.seed());
         UNet net = UNet.create(store, config.network());
+        try {
+            store.freeze(config.optimisation().frozen());
+        } catch (IllegalArgumentException e) {
+            throw new DpdmException("optimisation.frozen: " + e.getMessage());
+        }
         TrainConfig.Objective o = config.objective();
         this.model = new Preconditioned(net, o.preconditioning());
         this.loss = denoisingLoss(config, model);
@@ -200,6 +205,10 @@ public final class Trainer implements AutoCloseable {
         }
         ModelCheckpoint.Loaded init = initialisation == null ? null
                 : ModelCheckpoint.read(initialisation.model(), scratch);
+        if (init == null && !config.optimisation().frozen().isEmpty()) {
+            throw new DpdmException("optimisation.frozen " + config.optimisation().frozen() + " needs a starting model"
+                    + " (--init-from, or a preset's public start): frozen random weights would stay random");
+        }
         InitialModel judged = init == null ? null
                 : InitialModel.judge(init, initialisation.outsideGuarantee(), data, fingerprint);
         List<io.dpdm.privacy.Phase> prior = new java.util.ArrayList<>(judged == null ? List.of() : judged.prior());
@@ -329,7 +338,7 @@ public final class Trainer implements AutoCloseable {
         }
         checkpoint(elapsed(sessionStart)); // finished or stopped
         if (warm.done()) {
-            grid.write(runDir.resolve("samples").resolve("warm-start.png"), engine.ema().weights());
+            grid.write(runDir.resolve("samples").resolve("warm-start.png"), emaWeights());
         }
     }
 
@@ -363,7 +372,7 @@ public final class Trainer implements AutoCloseable {
                     lastCheckpoint = done;
                 }
                 if (drawGrid && !stopRequested) {
-                    grid.write(samplePath(done), engine.ema().weights());
+                    grid.write(samplePath(done), emaWeights());
                 }
             }
             double wall = elapsed(sessionStart);
@@ -383,9 +392,9 @@ public final class Trainer implements AutoCloseable {
         store.close();
     }
 
-    /** Adam, EMA and DP-SGD (or its non-private twin) over the live parameters. */
+    /** Adam, EMA and DP-SGD (or its non-private twin) over the trained parameters. */
     private StepEngine buildEngine() {
-        Map<String, NDArray> params = store.asMap();
+        Map<String, NDArray> params = store.trained();
         TrainConfig.Optimisation o = config.optimisation();
         Adam adam = new Adam(params, o.learningRate(plan.steps()));
         Ema ema = new Ema(params, o.emaDecay());
@@ -396,6 +405,14 @@ public final class Trainer implements AutoCloseable {
         DpSgdConfig dp = new DpSgdConfig(plan.datasetSize(), plan.sampleRate(), plan.noiseMultiplier(), o.clipNorm(),
                 o.clipping(), config.schedule().microBatchSize());
         return StepEngine.of(new DpSgd(dp, params, adam, ema, random, this::account));
+    }
+
+    /** Every parameter's released (EMA) weights: a frozen one's are its values, which never change. */
+    private Map<String, NDArray> emaWeights() {
+        Map<String, NDArray> averages = engine.ema().weights();
+        Map<String, NDArray> weights = new java.util.LinkedHashMap<>();
+        store.asMap().forEach((name, p) -> weights.put(name, averages.getOrDefault(name, p)));
+        return weights;
     }
 
     /** The ledger hook: one phase step per logical step, never beyond the plan. */
@@ -503,10 +520,10 @@ public final class Trainer implements AutoCloseable {
         ModelCard card = card();
         try (NDManager scratch = store.manager().newSubManager()) {
             RunCheckpoint.write(runDir.resolve(ModelCheckpoint.FILE_IN_RUN), card, state, store.asMap(),
-                    engine.ema().weights(), engine.stateArrays(), warm == null ? Map.of() : warm.arrays(scratch));
+                    emaWeights(), engine.stateArrays(), warm == null ? Map.of() : warm.arrays(scratch));
         }
         ModelCheckpoint.write(runDir.resolve(ModelCheckpoint.MODEL_IN_RUN), card, store.asMap(),
-                engine.ema().weights());
+                emaWeights());
     }
 
     private static void refuseNonEmpty(Path runDir) {

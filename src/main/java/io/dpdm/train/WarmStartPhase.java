@@ -39,7 +39,7 @@ final class WarmStartPhase {
             DenoisingLoss loss, Ema ema, long seed) {
         this.settings = settings;
         this.released = released;
-        this.adam = new Adam(store.asMap(), settings.lr());
+        this.adam = new Adam(store.trained(), settings.lr());
         DenoisingLoss augmented = new DenoisingLoss(loss.model(), loss.noise(), loss.draws(), loss.numClasses(),
                 loss.labelDropout(), new Augmentation(false, settings.maxShift()));
         this.training = new WarmStartTraining(store, augmented, released, adam, ema, settings.batchSize(), seed);

@@ -150,6 +150,49 @@ class UNetGradientTest {
         perExampleMatchesLoop(new UNetConfig(8, 1, 16, List.of(1, 2), 1, List.of(2), 0, 3, 2), 1);
     }
 
+    /**
+     * Freezing changes no trained parameter's gradient: with the first layers, a residual block (its
+     * 3x3 convolutions on the shared-forward route, its 1x1 skip on the product route), the seam and
+     * the head's kernel (not its bias) frozen, the pass returns exactly the other parameters, each
+     * equal to the batch-of-one loop over the whole network; one draw and two.
+     */
+    @Test
+    void frozenParametersLeaveTheOthersGradientsAsTheLoopGivesThem() {
+        UNetConfig config = new UNetConfig(8, 1, 16, List.of(1, 2), 1, List.of(2), 0, 3, 2);
+        List<String> frozen = List.of("classes", "input", "body2", "seam", "head.conv.weight");
+        for (int draws = 1; draws <= 2; draws++) {
+            try (ParameterStore store = new ParameterStore(13); NDManager m = Torch.engine().newBaseManager()) {
+                store.asMap().forEach((name, p) -> p.addi(m.randomNormal(0, 0.05f, p.getShape(), p.getDataType())));
+                Preconditioned model = new Preconditioned(UNet.create(store, config), new Preconditioning.Edm());
+                Batch batch = Batch.random(config, 6, draws);
+                int d = draws;
+                List<Map<String, NDArray>> singles = new ArrayList<>();
+                for (int b = 0; b < B; b++) {
+                    int example = b;
+                    singles.add(Gradients.batch(m, store, 1, d, null, w -> batch.loss(w, model, example)));
+                }
+                store.freeze(frozen);
+                List<String> trained = store.asMap().keySet().stream()
+                        .filter(n -> !n.startsWith("classes") && !n.startsWith("input.") && !n.startsWith("body2.")
+                                && !n.startsWith("seam.") && !n.equals("head.conv.weight"))
+                        .toList();
+                assertTrue(trained.contains("head.conv.bias") && trained.contains("body0.conv0.weight"), trained.toString());
+                int[] all = {0, 1, 2};
+                Map<String, NDArray> perExample = Gradients.perExample(m, store, B, d, null, w -> batch.loss(w, model, all));
+                Map<String, NDArray> whole = Gradients.batch(m, store, B, d, null, w -> batch.loss(w, model, all));
+                assertEquals(trained, List.copyOf(perExample.keySet()), "per-example gradients of " + draws + " draws");
+                assertEquals(trained, List.copyOf(whole.keySet()), "batch gradient of " + draws + " draws");
+                for (String name : trained) {
+                    for (int b = 0; b < B; b++) {
+                        assertClose(singles.get(b).get(name), perExample.get(name).get(b), name + " of example " + b);
+                    }
+                    assertClose(singles.get(0).get(name).add(singles.get(1).get(name)).add(singles.get(2).get(name)),
+                            whole.get(name), name + " summed");
+                }
+            }
+        }
+    }
+
     @Test
     void unconditionalColourPerExampleGradientsEqualABatchOfOneLoop() {
         perExampleMatchesLoop(UNetConfig.tiny(3, 0));

@@ -56,6 +56,31 @@ class ParameterStoreTest {
         }
     }
 
+    /** A prefix covers a name or a dotted path under it ("conv1" not "conv10"); copies keep the choice. */
+    @Test
+    void freezeCoversNamesAndDottedPrefixesAndRefusesWhatCannotBeMet() {
+        try (ParameterStore s = new ParameterStore(1)) {
+            s.zeros("conv1.weight", new Shape(2));
+            s.zeros("conv1.bias", new Shape(2));
+            s.zeros("conv10.weight", new Shape(2));
+            s.zeros("fc.weight", new Shape(2));
+            s.freeze(List.of("conv1", "fc.weight"));
+            assertEquals(List.of("conv10.weight"), List.copyOf(s.trained().keySet()));
+            assertTrue(s.isTrained("conv10.weight") && !s.isTrained("conv1.bias"));
+            try (ParameterStore copy = s.copy()) {
+                assertEquals(List.of("conv10.weight"), List.copyOf(copy.trained().keySet()));
+            }
+            s.freeze(List.of());
+            assertEquals(4, s.trained().size(), "an empty list trains everything again");
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                    () -> s.freeze(List.of("conv")));
+            assertTrue(unknown.getMessage().contains("'conv' names no parameter"), unknown.getMessage());
+            IllegalArgumentException all = assertThrows(IllegalArgumentException.class,
+                    () -> s.freeze(List.of("conv1", "conv10", "fc")));
+            assertTrue(all.getMessage().contains("leaves no parameter"), all.getMessage());
+        }
+    }
+
     @Test
     void sameSeedSameValues() {
         try (ParameterStore a = new ParameterStore(3); ParameterStore b = new ParameterStore(3)) {

@@ -207,7 +207,7 @@ class TrainerTest {
         for (Map.Entry<Double, Double> e : expected.entrySet()) {
             TrainConfig.Optimisation o = tiny.optimisation();
             TrainConfig config = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule(), tiny.objective(),
-                    new TrainConfig.Optimisation(o.lr(), o.emaDecay(), e.getKey(), o.clipping(), o.lrDecay()),
+                    new TrainConfig.Optimisation(o.lr(), o.emaDecay(), e.getKey(), o.clipping(), o.lrDecay(), o.frozen()),
                     tiny.network(), tiny.seed(), tiny.intervals());
             Path run = dir.resolve("clip-" + e.getKey());
             train(config, run, null);
@@ -312,6 +312,53 @@ class TrainerTest {
             assertEquals(both, b.card().privacy().epsilon(), 1e-9);
             assertTrue(both <= 8 && both > a.card().privacy().epsilon());
         }
+    }
+
+    /**
+     * Frozen parameters keep the starting model's values bit for bit, in the released params and
+     * EMA alike, while the others train; freezing refuses a run without a starting model and a
+     * name that matches nothing, before any run file is written.
+     */
+    @Test
+    void frozenParametersKeepTheStartingModelsValues(@TempDir Path dir) {
+        Path first = dir.resolve("first");
+        train(TinyRuns.config(data, 4, 3), first, null);
+        TrainConfig tiny = TinyRuns.config(data, 8, 3);
+        TrainConfig.Optimisation o = tiny.optimisation();
+        List<String> frozen = List.of("input", "body0", "embed1.weight");
+        TrainConfig config = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule(), tiny.objective(),
+                new TrainConfig.Optimisation(o.lr(), o.emaDecay(), o.clipNorm(), o.clipping(), o.lrDecay(), frozen),
+                tiny.network(), tiny.seed(), tiny.intervals());
+        Path second = dir.resolve("second");
+        try (Trainer t = Trainer.start(config, second, new Trainer.Initialisation(first, false))) {
+            t.run(Trainer.Options.quiet());
+        }
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            ModelCheckpoint.Loaded a = ModelCheckpoint.read(first, m);
+            ModelCheckpoint.Loaded b = ModelCheckpoint.read(second, m);
+            int changed = 0;
+            for (String name : a.params().keySet()) {
+                boolean isFrozen = name.startsWith("input.") || name.startsWith("body0.") || name.equals("embed1.weight");
+                float[] before = a.params().get(name).toFloatArray();
+                if (isFrozen) {
+                    assertArrayEquals(before, b.params().get(name).toFloatArray(), name);
+                    assertArrayEquals(before, b.ema().get(name).toFloatArray(), name + " (EMA)");
+                } else if (!java.util.Arrays.equals(before, b.params().get(name).toFloatArray())) {
+                    changed++;
+                }
+            }
+            assertTrue(changed > a.params().size() / 2, changed + " of the trained parameters changed");
+        }
+        DpdmException noStart = assertThrows(DpdmException.class,
+                () -> Trainer.start(config, dir.resolve("no-start"), null));
+        assertTrue(noStart.getMessage().contains("needs a starting model"), noStart.getMessage());
+        TrainConfig typo = new TrainConfig(tiny.data(), tiny.privacy(), tiny.schedule(), tiny.objective(),
+                new TrainConfig.Optimisation(o.lr(), o.emaDecay(), o.clipNorm(), o.clipping(), 0, List.of("body99")),
+                tiny.network(), tiny.seed(), tiny.intervals());
+        DpdmException unknown = assertThrows(DpdmException.class,
+                () -> Trainer.start(typo, dir.resolve("typo"), new Trainer.Initialisation(first, false)));
+        assertTrue(unknown.getMessage().startsWith("optimisation.frozen: 'body99' names no parameter"), unknown.getMessage());
+        assertFalse(Files.exists(dir.resolve("typo").resolve("config.json")));
     }
 
     @Test
