@@ -35,10 +35,11 @@ public final class Bfloat16 {
      * conv2d(x, k) + b (b null: none), bfloat16 result, by the route of the thread's grad mode, as
      * {@link TorchScript#apply} chooses: with autograd where the thread records gradients (stride,
      * padding and groups then travel as an int64 tensor: modules called with autograd take tensors
-     * only), otherwise {@link #inferenceConv}.
+     * only), otherwise {@link #inferenceConv} where oneDNN takes bfloat16 ({@link CpuInfo#oneDnnBfloat16});
+     * torch.conv2d, the autograd route, serves every CPU.
      */
     static NDArray conv(NDArray x, NDArray k, NDArray b, int stride, int padding, int groups) {
-        if (!JniUtils.isGradMode()) {
+        if (!JniUtils.isGradMode() && oneDnn()) {
             return inferenceConv(x, k, b, stride, padding, groups);
         }
         // Read at once by int() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
@@ -109,6 +110,15 @@ public final class Bfloat16 {
     }
 
     /** Compiled once per process, on first use; they live as long as the process, with their manager. */
+    /** True when oneDNN's kernels take bfloat16 on this CPU ({@link CpuInfo#oneDnnBfloat16}, read once). */
+    static boolean oneDnn() {
+        return OneDnnSupport.BFLOAT16;
+    }
+
+    private static final class OneDnnSupport {
+        static final boolean BFLOAT16 = CpuInfo.read().oneDnnBfloat16();
+    }
+
     private static final class Modules {
         static final TorchScript CONV = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16Conv",
                 "x: Tensor, k: Tensor, b: Tensor, settings: Tensor", "Tensor",

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  */
 public record CpuInfo(String model, List<String> vectorExtensions) {
     private static final List<String> VECTOR = List.of("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
-            "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8");
+            "avx512vl", "avx512dq", "avx512_vnni", "avx512_bf16", "avx_vnni", "avx_ne_convert", "amx_tile", "amx_bf16",
+            "amx_int8");
 
     public static CpuInfo read() {
         try {
@@ -38,6 +39,16 @@ public record CpuInfo(String model, List<String> vectorExtensions) {
     /** True when the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX-BF16). */
     public boolean bfloat16() {
         return vectorExtensions.contains("avx512_bf16") || vectorExtensions.contains("amx_bf16");
+    }
+
+    /**
+     * True when PyTorch 2.7's oneDNN kernels take bfloat16 here (its mkldnn_bf16_device_check:
+     * AVX512BW, VL and DQ, or AVX-NE-CONVERT); elsewhere, e.g. on an AMD Zen3 with AVX2 only,
+     * mkldnn_convolution and mkldnn_max_pool2d refuse bfloat16 and PyTorch's own kernels must serve.
+     */
+    public boolean oneDnnBfloat16() {
+        return vectorExtensions.containsAll(List.of("avx512bw", "avx512vl", "avx512dq"))
+                || vectorExtensions.contains("avx_ne_convert");
     }
 
     private static String field(List<String> lines, String name) {

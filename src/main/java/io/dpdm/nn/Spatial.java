@@ -55,7 +55,8 @@ public final class Spatial {
      * autograd through all three where the thread records gradients. PyTorch's own kernel
      * (max_pool2d_with_indices, which it runs whenever gradients are recorded) took 2.5-3x as long
      * forward and backward on the CNN classifier's activations (64 x 32 x 26 x 26 and 64 x 64 x 11
-     * x 11, one thread, Intel Xeon with AMX): about 37% of its training step.
+     * x 11, one thread, Intel Xeon with AMX): about 37% of its training step. Bfloat16 activations
+     * on a CPU where oneDNN refuses them ({@link CpuInfo#oneDnnBfloat16}) take PyTorch's kernel.
      */
     public record MaxPool2d(int size) implements Layer {
         public MaxPool2d {
@@ -67,7 +68,8 @@ public final class Spatial {
         @Override
         public NDArray forward(Weights w, NDArray x) {
             // Read at once by int() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
-            return OneDnn.MAX_POOL.apply(x, w.manager().create(new long[] {size}));
+            TorchScript pool = Bfloat16.oneDnn() || !Bfloat16.is(x) ? OneDnn.MAX_POOL : OneDnn.PORTABLE_MAX_POOL;
+            return pool.apply(x, w.manager().create(new long[] {size}));
         }
     }
 
@@ -78,6 +80,11 @@ public final class Spatial {
                 """
                 k = int(settings[0])
                 return torch.mkldnn_max_pool2d(x.to_mkldnn(), [k, k], [k, k]).to_dense()""");
+        static final TorchScript PORTABLE_MAX_POOL = TorchScript.compile(Torch.engine().newBaseManager(), "PortableMaxPool",
+                "x: Tensor, settings: Tensor", "Tensor",
+                """
+                k = int(settings[0])
+                return torch.max_pool2d(x, [k, k], [k, k])""");
     }
 
     /**

@@ -79,14 +79,21 @@ class PerExampleGradientTest {
             assertFalse(Conv2d.defersWeightGradient(new Shape(30, 16, 3, 3), new Shape(3, 16, 2, 2), 1));
             check(s, 5, 1, net, new Shape(16, 4, 4), true);
             check(s, 3, 1, net, new Shape(16, 3, 3), true);
-            // and the route ran: a per-example pass defers both kernels' gradients, not the bias's
-            try (NDManager pass = manager.newSubManager()) {
-                Map<String, NDArray> copies = new LinkedHashMap<>();
-                s.asMap().forEach((name, p) -> copies.put(name, p.broadcast(new Shape(2).addAll(p.getShape()))));
-                DeferredGradients deferred = new DeferredGradients();
-                net.forward(new PassWeights(copies, true, 2, 1, null, pass, Precision.FP32, deferred),
-                        pass.randomNormal(new Shape(2, 16, 4, 4)));
-                assertEquals(List.of("c.weight", "d.weight"), List.copyOf(deferred.names()));
+            // and the route ran: a per-example pass defers both kernels' gradients, not the bias's;
+            // a frozen kernel (its copies record no gradient) takes the shared route and defers nothing
+            for (boolean trained : new boolean[] {true, false}) {
+                try (NDManager pass = manager.newSubManager()) {
+                    Map<String, NDArray> copies = new LinkedHashMap<>();
+                    s.asMap().forEach((name, p) -> {
+                        NDArray copy = p.broadcast(new Shape(2).addAll(p.getShape()));
+                        copy.setRequiresGradient(trained);
+                        copies.put(name, copy);
+                    });
+                    DeferredGradients deferred = new DeferredGradients();
+                    net.forward(new PassWeights(copies, true, 2, 1, null, pass, Precision.FP32, deferred),
+                            pass.randomNormal(new Shape(2, 16, 4, 4)));
+                    assertEquals(trained ? List.of("c.weight", "d.weight") : List.of(), List.copyOf(deferred.names()));
+                }
             }
         }
     }
