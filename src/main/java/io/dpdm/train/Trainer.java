@@ -115,11 +115,7 @@ public final class Trainer implements AutoCloseable {
         checkNetworkFitsData(config.network(), data);
         this.store = new ParameterStore(config.seed());
         UNet net = UNet.create(store, config.network());
-        try {
-            store.freeze(config.optimisation().frozen());
-        } catch (IllegalArgumentException e) {
-            throw new DpdmException("optimisation.frozen: " + e.getMessage());
-        }
+        store.freeze(config.optimisation().frozen()); // checked by prepare
         TrainConfig.Objective o = config.objective();
         this.model = new Preconditioned(net, o.preconditioning());
         this.loss = denoisingLoss(config, model);
@@ -205,10 +201,7 @@ public final class Trainer implements AutoCloseable {
         }
         ModelCheckpoint.Loaded init = initialisation == null ? null
                 : ModelCheckpoint.read(initialisation.model(), scratch);
-        if (init == null && !config.optimisation().frozen().isEmpty()) {
-            throw new DpdmException("optimisation.frozen " + config.optimisation().frozen() + " needs a starting model"
-                    + " (--init-from, or a preset's public start): frozen random weights would stay random");
-        }
+        checkFrozen(config, init != null);
         InitialModel judged = init == null ? null
                 : InitialModel.judge(init, initialisation.outsideGuarantee(), data, fingerprint);
         List<io.dpdm.privacy.Phase> prior = new java.util.ArrayList<>(judged == null ? List.of() : judged.prior());
@@ -449,6 +442,24 @@ public final class Trainer implements AutoCloseable {
             }
             v.toType(p.getDataType(), false).copyTo(p);
         });
+    }
+
+    /** The frozen names exist in the network, leave something to train, and have a starting model to keep. */
+    private static void checkFrozen(TrainConfig config, boolean startingModel) {
+        List<String> frozen = config.optimisation().frozen();
+        if (frozen.isEmpty()) {
+            return;
+        }
+        if (!startingModel) {
+            throw new DpdmException("optimisation.frozen " + frozen + " needs a starting model (--init-from, or a"
+                    + " preset's public start): frozen random weights would stay random");
+        }
+        try (ParameterStore names = new ParameterStore(0)) {
+            UNet.create(names, config.network());
+            names.freeze(frozen);
+        } catch (IllegalArgumentException e) {
+            throw new DpdmException("optimisation.frozen: " + e.getMessage());
+        }
     }
 
     private static void checkNetworkFitsData(UNetConfig net, ImageDataset data) {
