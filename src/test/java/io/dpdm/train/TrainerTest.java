@@ -117,23 +117,29 @@ class TrainerTest {
             assertTrue(resumed.run(Trainer.Options.quiet()).finished());
         }
         try (NDManager m = Torch.engine().newBaseManager()) {
-            CheckpointFile.Contents a = CheckpointFile.read(straight.resolve(ModelCheckpoint.FILE_IN_RUN), m);
-            CheckpointFile.Contents b = CheckpointFile.read(copy.resolve(ModelCheckpoint.FILE_IN_RUN), m);
-            for (String group : List.of("params", "ema", "optimizer")) {
-                Map<String, NDArray> ga = a.tensors().get(group);
-                Map<String, NDArray> gb = b.tensors().get(group);
-                assertEquals(ga.keySet(), gb.keySet());
-                ga.forEach((name, x) -> assertArrayEquals(x.toFloatArray(), gb.get(name).toFloatArray(), 0f,
-                        group + "/" + name));
-            }
-            assertEquals(a.meta().get("ledger"), b.meta().get("ledger"));
-            assertEquals(a.meta().get("state"), b.meta().get("state"));
-            assertEquals(a.meta().get("runSecret"), b.meta().get("runSecret"));
+            CheckpointFile.Contents a = assertSameCheckpoints(straight, copy, m);
             assertEquals(List.of(new Phase(8.0 / TinyRuns.N, planSigma(a.meta()), 4)),
-                    io.dpdm.privacy.PrivacyLedger.fromJson(b.meta().get("ledger").toString()).phases());
+                    io.dpdm.privacy.PrivacyLedger.fromJson(a.meta().get("ledger").toString()).phases());
         }
         List<ObjectNode> metrics = MetricsLog.read(copy.resolve(Trainer.METRICS_FILE));
         assertEquals(List.of(1L, 2L, 3L, 4L), metrics.stream().map(r -> r.get("step").asLong()).toList());
+    }
+
+    /** The two runs' checkpoints agree bit for bit: weights, EMA, optimizer, ledger, state, secret; returns the first. */
+    private static CheckpointFile.Contents assertSameCheckpoints(Path straight, Path resumed, NDManager m) {
+        CheckpointFile.Contents a = CheckpointFile.read(straight.resolve(ModelCheckpoint.FILE_IN_RUN), m);
+        CheckpointFile.Contents b = CheckpointFile.read(resumed.resolve(ModelCheckpoint.FILE_IN_RUN), m);
+        for (String group : List.of("params", "ema", "optimizer")) {
+            Map<String, NDArray> ga = a.tensors().get(group);
+            Map<String, NDArray> gb = b.tensors().get(group);
+            assertEquals(ga.keySet(), gb.keySet());
+            ga.forEach((name, x) -> assertArrayEquals(x.toFloatArray(), gb.get(name).toFloatArray(), 0f,
+                    group + "/" + name));
+        }
+        for (String field : List.of("ledger", "state", "runSecret")) {
+            assertEquals(a.meta().get(field), b.meta().get(field), field);
+        }
+        return a;
     }
 
     /** AUTO is decided before the run starts; config.json holds the decision, never AUTO. */
@@ -316,11 +322,12 @@ class TrainerTest {
 
     /**
      * Frozen parameters keep the starting model's values bit for bit, in the released params and
-     * EMA alike, while the others train; freezing refuses a run without a starting model and a
-     * name that matches nothing, before any run file is written.
+     * EMA alike, while the others train, and a resumed run repeats the straight one; freezing
+     * refuses a run without a starting model and a name that matches nothing, before any run file
+     * is written.
      */
     @Test
-    void frozenParametersKeepTheStartingModelsValues(@TempDir Path dir) {
+    void frozenParametersKeepTheStartingModelsValues(@TempDir Path dir) throws Exception {
         Path first = dir.resolve("first");
         train(TinyRuns.config(data, 4, 3), first, null);
         TrainConfig tiny = TinyRuns.config(data, 8, 3);
@@ -330,10 +337,17 @@ class TrainerTest {
                 new TrainConfig.Optimisation(o.lr(), o.emaDecay(), o.clipNorm(), o.clipping(), o.lrDecay(), frozen),
                 tiny.network(), tiny.seed(), tiny.intervals());
         Path second = dir.resolve("second");
+        Path copy = dir.resolve("copy");
         try (Trainer t = Trainer.start(config, second, new Trainer.Initialisation(first, false))) {
-            t.run(Trainer.Options.quiet());
+            assertFalse(t.run(new Trainer.Options(false, 2L)).finished());
+            copyTree(second, copy);
+            assertTrue(t.run(Trainer.Options.quiet()).finished());
+        }
+        try (Trainer resumed = Trainer.resume(copy)) {
+            assertTrue(resumed.run(Trainer.Options.quiet()).finished());
         }
         try (NDManager m = Torch.engine().newBaseManager()) {
+            assertSameCheckpoints(second, copy, m);
             ModelCheckpoint.Loaded a = ModelCheckpoint.read(first, m);
             ModelCheckpoint.Loaded b = ModelCheckpoint.read(second, m);
             int changed = 0;
