@@ -109,7 +109,6 @@ public final class Bfloat16 {
         return Modules.MATMUL.apply(a, b);
     }
 
-    /** Compiled once per process, on first use; they live as long as the process, with their manager. */
     /** True when oneDNN's kernels take bfloat16 on this CPU ({@link CpuInfo#oneDnnBfloat16}, read once). */
     static boolean oneDnn() {
         return OneDnnSupport.BFLOAT16;
@@ -119,6 +118,7 @@ public final class Bfloat16 {
         static final boolean BFLOAT16 = CpuInfo.read().oneDnnBfloat16();
     }
 
+    /** Compiled once per process, on first use; they live as long as the process, with their manager. */
     private static final class Modules {
         static final TorchScript CONV = TorchScript.compile(Torch.engine().newBaseManager(), "Bf16Conv",
                 "x: Tensor, k: Tensor, b: Tensor, settings: Tensor", "Tensor",

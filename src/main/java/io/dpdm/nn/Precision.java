@@ -47,8 +47,8 @@ public enum Precision {
     /**
      * FP32 or BF16 for this request, set on {@code store}. FP32 and BF16 are taken as they are
      * (BF16 runs on any CPU; without AVX512-BF16 or AMX, PyTorch emulates it slowly, and without
-     * AVX512BW/VL/DQ by its own kernels rather than oneDNN's). AUTO is FP32
-     * on a CPU without bfloat16 arithmetic; otherwise {@code pass} (one representative pass over
+     * AVX512BW/VL/DQ by its own kernels rather than oneDNN's). AUTO is FP32 on a CPU without
+     * bfloat16 arithmetic; otherwise {@code pass} (one representative pass over
      * {@code store}, e.g. a micro-batch's per-example gradients) runs once in each precision to
      * warm up, then {@value #ROUNDS} times in each, alternating, and BF16 is chosen only if its
      * median time is at least {@value #MIN_GAIN} below FP32's.

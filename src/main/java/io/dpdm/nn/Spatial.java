@@ -68,7 +68,7 @@ public final class Spatial {
         @Override
         public NDArray forward(Weights w, NDArray x) {
             // Read at once by int() and kept by no autograd node, so its Java buffer is safe here (see Torch.scalar).
-            TorchScript pool = Bfloat16.oneDnn() || !Bfloat16.is(x) ? OneDnn.MAX_POOL : OneDnn.PORTABLE_MAX_POOL;
+            TorchScript pool = Bfloat16.oneDnn() || !Bfloat16.is(x) ? OneDnn.MAX_POOL : PyTorchKernel.MAX_POOL;
             return pool.apply(x, w.manager().create(new long[] {size}));
         }
     }
@@ -80,7 +80,11 @@ public final class Spatial {
                 """
                 k = int(settings[0])
                 return torch.mkldnn_max_pool2d(x.to_mkldnn(), [k, k], [k, k]).to_dense()""");
-        static final TorchScript PORTABLE_MAX_POOL = TorchScript.compile(Torch.engine().newBaseManager(), "PortableMaxPool",
+    }
+
+    /** PyTorch's own pooling kernel, compiled only where oneDNN refuses bfloat16 and it is asked for. */
+    private static final class PyTorchKernel {
+        static final TorchScript MAX_POOL = TorchScript.compile(Torch.engine().newBaseManager(), "PyTorchMaxPool",
                 "x: Tensor, settings: Tensor", "Tensor",
                 """
                 k = int(settings[0])
