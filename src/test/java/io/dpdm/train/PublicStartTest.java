@@ -33,7 +33,7 @@ class PublicStartTest {
     private static final String MNIST_MODEL = "mnist-unet16p2";
 
     /** 40 random 28x28 gray images in 10 classes, as an IDX folder. */
-    private static Path tinyData(Path folder) {
+    static Path tinyData(Path folder) {
         ImageShape shape = new ImageShape(1, 28, 28);
         SplittableRandom rng = new SplittableRandom(3);
         byte[] pixels = new byte[40 * shape.size()];
