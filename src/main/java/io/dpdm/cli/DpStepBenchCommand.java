@@ -35,6 +35,7 @@ import io.dpdm.nn.PerExampleGradients;
 import io.dpdm.nn.Torch;
 import io.dpdm.nn.Weights;
 import io.dpdm.privacy.PrivacyLedger;
+import io.dpdm.train.PassSize;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -64,8 +65,9 @@ import picocli.CommandLine.Spec;
  * <ul>
  *   <li>the private step: one {@link DpSgd} step with N = B and q = 1 (so the Poisson batch is
  *       exactly the B examples) in physical passes of M examples ({@code --micro-batch}, default
- *       B): per-example gradients (factored for the CNN, expanded weights for the U-Net, or
- *       {@code --method}), flat clipping, summing, noise, Adam and EMA;
+ *       B for the CNN, training's {@link PassSize} for the U-Nets): per-example gradients
+ *       (factored for the CNN, expanded weights for the U-Net, or {@code --method}), flat
+ *       clipping, summing, noise, Adam and EMA;
  *   <li>the non-private step: the ordinary batch gradient of the same loss in the same passes
  *       (summed, as training's non-private step does), Adam and EMA;
  *   <li>both in {@link Lanes}, as training runs them: each pass as concurrent parts;
@@ -113,8 +115,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
     int draws = 1;
 
     @Option(names = "--micro-batch", paramLabel = "M",
-            description = "Examples per physical pass of both steps (default: B). Memory follows the rows of a"
-                    + " pass (M*K): the U-Net at B=16, K=32 runs fastest with M 2.")
+            description = "Examples per physical pass of both steps (default: B for the cnn; for the U-Nets what"
+                    + " training chooses, e.g. 2 for unet28 at K 32). Memory follows the rows of a pass (M*K).")
     Integer microBatch;
 
     @Option(names = "--method", paramLabel = "expanded|factored",
@@ -252,9 +254,12 @@ final class DpStepBenchCommand implements Callable<Integer> {
         };
     }
 
-    /** Examples per physical pass of both steps. */
+    /** Examples per physical pass of both steps: --micro-batch, else what training would choose. */
     private int passSize() {
-        return microBatch == null ? examples : microBatch;
+        if (microBatch != null) {
+            return microBatch;
+        }
+        return model.equals("cnn") ? examples : PassSize.examples(BenchNetworks.unet(model, baseChannels), draws, examples);
     }
 
     private Workload workload(ImageSplit train) {

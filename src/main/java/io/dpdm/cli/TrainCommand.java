@@ -77,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
     Double epochs;
     @Option(names = "--steps", paramLabel = "T", description = "Length in logical steps.")
     Long steps;
-    @Option(names = "--micro-batch", paramLabel = "M", description = "Examples per physical pass (memory).")
+    @Option(names = "--micro-batch", paramLabel = "M", description = "Examples per physical pass (memory;"
+            + " default: as many as keep 8 MiB of first-level activations for the network and K).")
     Integer microBatch;
     @Option(names = "--draws-per-pass", paramLabel = "D",
             description = "At most D of an example's K draws per physical pass (memory: M x D rows).")
@@ -148,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                     : new Trainer.Initialisation(initFrom, initOutsideGuarantee);
             if (dryRun) {
                 TrainPlan plan = Trainer.plan(config, init);
-                ObjectNode tree = TrainConfigs.toTree(config);
+                ObjectNode tree = TrainConfigs.toTree(config.withPassSizeFixed());
                 tree.set("plan", TrainConfigs.toTree(plan));
                 stdout.println(tree.toPrettyString());
                 stdout.println(summary(plan));

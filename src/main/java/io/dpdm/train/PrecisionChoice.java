@@ -44,7 +44,7 @@ final class PrecisionChoice {
     private static Runnable timedPass(TrainConfig config, ParameterStore store) {
         UNetConfig net = config.network();
         Preconditioned model = new Preconditioned(UNet.create(store, net), config.objective().preconditioning());
-        int rows = Math.min(config.schedule().microBatchSize(), config.schedule().batchSize());
+        int rows = Math.min(config.passSize(), config.schedule().batchSize());
         ImageShape shape = new ImageShape(net.channels(), net.imageSize(), net.imageSize());
         byte[] pixels = new byte[Math.toIntExact(rows * shape.size())];
         new SplittableRandom(0).nextBytes(pixels);

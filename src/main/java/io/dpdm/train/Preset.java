@@ -9,6 +9,7 @@ import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.dp.Clipping;
 import io.dpdm.dp.KeyMode;
 import io.dpdm.model.PublicModels;
+import io.dpdm.nn.Precision;
 import io.dpdm.privacy.Accountants;
 import io.dpdm.warmstart.CentralImages;
 import java.util.List;
@@ -24,10 +25,8 @@ import java.util.List;
  *       K 32, C 1, Adam lr 3e-4, EMA 0.999, label dropout 0.1; v-prediction with logSNR-uniform
  *       sigma for epsilon &lt; 1 (DPDM's choice at 0.2: high-noise training), EDM with the
  *       log-normal sigma otherwise (epsilon 1 and 10). No warm start. Needs GPUs or days of CPU.
- *       Physical passes of 2 examples x 32 draws: {@code dpdm bench dp-step --model unet28
- *       --examples 16 --draws 32} on 2 cores (AMD Zen5) ran 94 draws/s in 3.6 GB with passes of 2,
- *       91 with 8 (6.7 GB), 40 with 16 (12.8 GB, a third of the CPU time in the kernel): one example
- *       per lane makes the per-example convolutions ordinary ones.
+ *       Physical passes of 2 examples x 32 draws ({@link PassSize}: 64 rows for this network;
+ *       one example per lane makes the per-example convolutions ordinary ones).
  *   <li>{@link #CPU}: an hour on 2 cores for the whole demo. The CPU recipe (rows X1-X8, C3, L2b, C4):
  *       a patch-2 U-Net (nf 16, levels at 14 and 7 for 28x28 images, attention at 7: 4.5x cheaper
  *       per step than nf 16 on pixels), started from a shipped public model of another data set
@@ -51,7 +50,9 @@ import java.util.List;
  *       resolution, median-filtered; 2000 Adam steps on them; rows E4-E5, C2).
  *   <li>{@link #QUICK}: the same recipe for the 15-minute demo (rows X10, Q4, Q6; Q5: 500 steps, no
  *       gain; FG3 from the garment start, CNN 73.9): B 512, 400 DP-SGD steps, Adam 4e-3, EMA 0.95
- *       (1000 warm-start steps where no shipped model fits).
+ *       (1000 warm-start steps where no shipped model fits). Like every preset, its physical passes are
+ *       {@link PassSize}'s: here the whole batch of 512, 1.11-1.15x the DP steps per second of passes
+ *       of 256 on an AMD Zen3.
  *   <li>{@link #SMOKE}: the same network, 20 warm-start and 5 DP-SGD steps of B 64: checks an
  *       installation (or an embedding) end to end in seconds; its samples are noise.
  * </ul>
@@ -60,10 +61,10 @@ import java.util.List;
  * (classes too small: {@link CentralImages#countSignalToNoise} below 1) or the side is odd.
  */
 public enum Preset {
-    PAPER(32, 1, 2, 4096, 300.0, null, 32, 2, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500), 0),
-    CPU(16, 2, 1, 2048, null, 600L, 1, 512, 2e-3, 0.99, new TrainConfig.Intervals(10, 50, 200), 2000),
-    QUICK(16, 2, 1, 512, null, 400L, 1, 256, 4e-3, 0.95, new TrainConfig.Intervals(10, 50, 100), 1000),
-    SMOKE(16, 2, 1, 64, null, 5L, 1, 64, 2e-3, 0.9, new TrainConfig.Intervals(1, 5, 0), 20);
+    PAPER(32, 1, 2, 4096, 300.0, null, 32, 3e-4, 0.999, new TrainConfig.Intervals(10, 50, 500), 0),
+    CPU(16, 2, 1, 2048, null, 600L, 1, 2e-3, 0.99, new TrainConfig.Intervals(10, 50, 200), 2000),
+    QUICK(16, 2, 1, 512, null, 400L, 1, 4e-3, 0.95, new TrainConfig.Intervals(10, 50, 100), 1000),
+    SMOKE(16, 2, 1, 64, null, 5L, 1, 2e-3, 0.9, new TrainConfig.Intervals(1, 5, 0), 20);
 
     /** DP-FETA's release (Li et al. 2025's public code): q 0.1, sigma 5, 5 rounds, half resolution. */
     static final CentralImages CENTRAL_IMAGES = new CentralImages(0.1, 5, 5, 2, true);
@@ -75,13 +76,12 @@ public enum Preset {
     private final Double epochs;
     private final Long steps;
     private final int draws;
-    private final int microBatch;
     private final double lr;
     private final double emaDecay;
     private final TrainConfig.Intervals intervals;
     private final int warmStartSteps;
 
-    Preset(int nf, int patch, int blocks, int batchSize, Double epochs, Long steps, int draws, int microBatch,
+    Preset(int nf, int patch, int blocks, int batchSize, Double epochs, Long steps, int draws,
             double lr, double emaDecay, TrainConfig.Intervals intervals, int warmStartSteps) {
         this.nf = nf;
         this.patch = patch;
@@ -90,7 +90,6 @@ public enum Preset {
         this.epochs = epochs;
         this.steps = steps;
         this.draws = draws;
-        this.microBatch = microBatch;
         this.lr = lr;
         this.emaDecay = emaDecay;
         this.intervals = intervals;
@@ -135,7 +134,7 @@ public enum Preset {
                 : null;
         return new TrainConfig(dataName,
                 new TrainConfig.Privacy(epsilon, delta, Accountants.DEFAULT, null, KeyMode.RUN_SECRET),
-                new TrainConfig.Schedule(batch, epochs, steps, microBatch),
+                new TrainConfig.Schedule(batch, epochs, steps, null, null, Precision.FP32),
                 new TrainConfig.Objective(preconditioning, noise, draws, 0.1, Augmentation.NONE),
                 new TrainConfig.Optimisation(lr, emaDecay, 1.0, Clipping.FLAT),
                 network, 0, intervals, warmStart, publicStart);

@@ -66,6 +66,19 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
         return new TrainConfig(data, privacy, s, objective, optimisation, network, seed, intervals, warmStart, publicStart);
     }
 
+    /** Examples per physical pass: the schedule's, or {@link PassSize}'s for this network and K. */
+    @JsonIgnore
+    public int passSize() {
+        Integer m = schedule.microBatchSize();
+        return m != null ? m
+                : PassSize.examples(network, schedule.drawsPerPass(objective.draws()), schedule.batchSize());
+    }
+
+    /** This config with its pass size written out (config.json records the number a run used). */
+    public TrainConfig withPassSizeFixed() {
+        return withSchedule(schedule.withMicroBatchSize(passSize()));
+    }
+
     /** True unless epsilon is infinite (the non-private comparison run). */
     @JsonIgnore
     public boolean isPrivate() {
@@ -125,14 +138,15 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
      * @param epochs length in passes over the data, or null when {@code steps} is given
      * @param steps length in logical steps, or null when {@code epochs} is given
      * @param microBatchSize examples per physical pass (bounds memory; the draws are keyed per
-     *     example, so the result does not depend on it beyond float summation order)
+     *     example, so the result does not depend on it beyond float summation order), or null for
+     *     {@link PassSize}'s choice for the network and K, fixed in config.json when a run starts
      * @param drawsPerPass at most this many of an example's K draws per pass, or null for all K:
      *     with {@code microBatchSize} it bounds a pass to M x D activation rows for any B x K (each
      *     draw is keyed by its index, so the split changes only float summation order)
      * @param precision of the network's convolutions and products (null: FP32); AUTO is resolved
      *     when a run starts ({@link PrecisionChoice}), and config.json holds the choice
      */
-    public record Schedule(int batchSize, Double epochs, Long steps, int microBatchSize, Integer drawsPerPass,
+    public record Schedule(int batchSize, Double epochs, Long steps, Integer microBatchSize, Integer drawsPerPass,
             Precision precision) {
         /** Every draw of an example in one pass, in float32. */
         public Schedule(int batchSize, Double epochs, Long steps, int microBatchSize) {
@@ -153,7 +167,7 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
             if (steps != null && steps < 1) {
                 throw new IllegalArgumentException("schedule.steps must be >= 1, got " + steps);
             }
-            if (microBatchSize < 1) {
+            if (microBatchSize != null && microBatchSize < 1) {
                 throw new IllegalArgumentException("schedule.microBatchSize must be >= 1, got " + microBatchSize);
             }
             if (drawsPerPass != null && drawsPerPass < 1) {
@@ -167,6 +181,11 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
         /** This schedule in {@code p}. */
         public Schedule withPrecision(Precision p) {
             return new Schedule(batchSize, epochs, steps, microBatchSize, drawsPerPass, p);
+        }
+
+        /** This schedule with {@code m} examples per pass. */
+        public Schedule withMicroBatchSize(int m) {
+            return new Schedule(batchSize, epochs, steps, m, drawsPerPass, precision);
         }
 
         /** Draws per pass for an objective of {@code draws} = K. */

@@ -146,7 +146,7 @@ public final class Trainer implements AutoCloseable {
      */
     public static Trainer start(TrainConfig given, Path runDir, Initialisation initialisation) {
         refuseNonEmpty(runDir);
-        TrainConfig requested = replacePublicStart(given, initialisation);
+        TrainConfig requested = replacePublicStart(given, initialisation).withPassSizeFixed();
         try (NDManager scratch = Torch.engine().newBaseManager()) {
             Prepared p = prepare(requested, initialisation, scratch); // refuses bad data or an overspending plan first
             PrecisionChoice.Resolved resolved = PrecisionChoice.resolve(requested);
@@ -393,10 +393,10 @@ public final class Trainer implements AutoCloseable {
         Ema ema = new Ema(params, o.emaDecay());
         if (!config.isPrivate()) {
             PoissonSampler sampler = new PoissonSampler(plan.datasetSize(), plan.sampleRate());
-            return new NonPrivateStep(params, adam, ema, random, sampler, config.schedule().microBatchSize());
+            return new NonPrivateStep(params, adam, ema, random, sampler, config.passSize());
         }
         DpSgdConfig dp = new DpSgdConfig(plan.datasetSize(), plan.sampleRate(), plan.noiseMultiplier(), o.clipNorm(),
-                o.clipping(), config.schedule().microBatchSize());
+                o.clipping(), config.passSize());
         return StepEngine.of(new DpSgd(dp, params, adam, ema, random, this::account));
     }
 

@@ -64,6 +64,35 @@ class TrainConfigTest {
     }
 
     @Test
+    void passSizeKeepsAPassWithinEightMebibytesOfFirstLevelActivations() {
+        // 28x28 nf 32 on pixels: 4 * 32 * 28^2 = 100,352 bytes a row, 8 MiB / that = 83.6 -> 64 rows
+        UNetConfig pixels = UNetConfig.dpdm28(10);
+        assertEquals(16, PassSize.examples(pixels, 4, 64));
+        assertEquals(2, PassSize.examples(pixels, 32, 4096));
+        assertEquals(1, PassSize.examples(pixels, 128, 4096)); // one example even past the budget
+        assertEquals(8, PassSize.examples(pixels, 1, 8)); // never more than the batch
+        // patch-2 nf 16 on a 14x14 grid: 12,544 bytes a row, 668.7 -> 512 rows
+        UNetConfig patches = Preset.CPU.network(new io.dpdm.data.ImageShape(1, 28, 28), 10);
+        assertEquals(512, PassSize.examples(patches, 1, 2048));
+        assertEquals(256, PassSize.examples(patches, 2, 2048));
+    }
+
+    @Test
+    void anUnsetPassSizeFollowsTheDrawsLayeredOverIt(@TempDir Path dir) throws Exception {
+        TrainConfig base = everyFeature(10);
+        base = base.withSchedule(new TrainConfig.Schedule(4096, 300.0, null, null, null, null));
+        assertEquals(2, base.passSize()); // 64 rows of 32 draws
+        Path file = Files.writeString(dir.resolve("over.yaml"), "objective: {draws: 4}\n");
+        TrainConfig four = TrainConfigs.fromTree(
+                TrainConfigs.merge(TrainConfigs.toTree(base), TrainConfigs.readTree(file)), file.toString());
+        assertEquals(16, four.passSize());
+        assertEquals(16, four.withPassSizeFixed().schedule().microBatchSize()); // what config.json records
+        assertEquals(7, four.withSchedule(new TrainConfig.Schedule(4096, 300.0, null, 7)).passSize());
+        Path written = Files.writeString(dir.resolve("c.json"), TrainConfigs.toJson(base));
+        assertEquals(base, TrainConfigs.read(written));
+    }
+
+    @Test
     void invalidFieldsFailWithTheFieldName(@TempDir Path dir) throws Exception {
         ObjectNode tree = TrainConfigs.toTree(everyFeature(1));
         tree.with("schedule").put("steps", 5); // epochs is set too

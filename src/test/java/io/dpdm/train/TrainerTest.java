@@ -142,19 +142,26 @@ class TrainerTest {
         return a;
     }
 
-    /** AUTO is decided before the run starts; config.json holds the decision, never AUTO. */
+    /**
+     * AUTO precision and an unset pass size are decided before the run starts; config.json holds
+     * the decisions, never AUTO or null.
+     */
     @Test
-    void autoPrecisionIsResolvedAtStartAndKeptInConfigJson(@TempDir Path dir) {
+    void autoPrecisionAndPassSizeAreResolvedAtStartAndKeptInConfigJson(@TempDir Path dir) {
         TrainConfig tiny = TinyRuns.config(data, 8, 1);
-        TrainConfig config = tiny.withSchedule(tiny.schedule().withPrecision(Precision.AUTO));
+        TrainConfig.Schedule s = tiny.schedule();
+        TrainConfig config = tiny.withSchedule(
+                new TrainConfig.Schedule(s.batchSize(), s.epochs(), s.steps(), null, null, Precision.AUTO));
         String told;
         try (Trainer t = Trainer.start(config, dir, null)) {
             told = t.precision();
         }
-        Precision written = TrainConfigs.fromTree(TrainConfigs.readTree(dir.resolve(Trainer.CONFIG_FILE)).without("plan"),
-                Trainer.CONFIG_FILE).schedule().precision();
-        assertTrue(written == Precision.FP32 || written == Precision.BF16, "config.json says " + written);
-        assertTrue(told.startsWith(written.name().toLowerCase() + " (auto: "), told);
+        TrainConfig.Schedule written = TrainConfigs.fromTree(
+                TrainConfigs.readTree(dir.resolve(Trainer.CONFIG_FILE)).without("plan"), Trainer.CONFIG_FILE).schedule();
+        assertEquals(8, written.microBatchSize()); // the whole batch: 8 examples of an 8x8 nf 8 network fit 8 MiB
+        assertTrue(written.precision() == Precision.FP32 || written.precision() == Precision.BF16,
+                "config.json says " + written.precision());
+        assertTrue(told.startsWith(written.precision().name().toLowerCase() + " (auto: "), told);
     }
 
     /** Two default runs with identical arguments: different secrets, so different batches and noise. */
