@@ -100,6 +100,16 @@ public record UNetConfig(int imageSize, int channels, int baseChannels, List<Int
         return imageSize / patchSize;
     }
 
+    /**
+     * The most rows (images, or draws of them), a power of two and at least 1, whose first-level
+     * activation map (rows x base channels x grid side^2) fits {@code bytes} at
+     * {@code bytesPerElement}: the size that keeps a pass's activations near the caches.
+     */
+    public int rowsWithin(long bytes, int bytesPerElement) {
+        long perRow = (long) bytesPerElement * baseChannels * gridSize() * gridSize();
+        return Integer.highestOneBit((int) Math.max(1, Math.min(Integer.MAX_VALUE, bytes / perRow)));
+    }
+
     /** Number of resolution levels. */
     public int levels() {
         return channelMultipliers.size();

@@ -139,10 +139,7 @@ public final class DenoiserNetwork implements AutoCloseable {
      * every lane works.
      */
     int chunkRows(int rows) {
-        UNetConfig c = unet.config();
-        long bytesPerElement = store.precision() == Precision.BF16 ? 2 : 4;
-        long perRow = bytesPerElement * c.baseChannels() * c.gridSize() * c.gridSize();
-        int cached = Integer.highestOneBit((int) Math.max(1, CHUNK_BYTES / perRow));
+        int cached = unet.config().rowsWithin(CHUNK_BYTES, store.precision() == Precision.BF16 ? 2 : 4);
         int lanes = concurrent ? Lanes.count() : 1;
         return Math.max(1, Math.min(cached, (rows + lanes - 1) / lanes));
     }

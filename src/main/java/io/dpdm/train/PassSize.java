@@ -29,8 +29,6 @@ public final class PassSize {
      * @param batch the logical batch size B, which bounds the result
      */
     public static int examples(UNetConfig network, int drawsPerPass, int batch) {
-        long perRow = 4L * network.baseChannels() * network.gridSize() * network.gridSize();
-        int rows = Integer.highestOneBit((int) Math.max(1, Math.min(Integer.MAX_VALUE, PASS_BYTES / perRow)));
-        return Math.max(1, Math.min(batch, rows / drawsPerPass));
+        return Math.max(1, Math.min(batch, network.rowsWithin(PASS_BYTES, 4) / drawsPerPass));
     }
 }
