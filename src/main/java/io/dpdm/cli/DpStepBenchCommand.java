@@ -259,7 +259,8 @@ final class DpStepBenchCommand implements Callable<Integer> {
         if (microBatch != null) {
             return microBatch;
         }
-        return model.equals("cnn") ? examples : PassSize.examples(BenchNetworks.unet(model, baseChannels), draws, examples);
+        return model.equals("cnn") ? examples
+                : PassSize.examples(BenchNetworks.unet(model, baseChannels), draws, examples);
     }
 
     private Workload workload(ImageSplit train) {
