@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpdm.DpdmException;
+import io.dpdm.data.ImageShape;
 import io.dpdm.diffusion.Augmentation;
 import io.dpdm.diffusion.NoiseDistribution;
 import io.dpdm.diffusion.Preconditioning;
@@ -72,7 +73,7 @@ class TrainConfigTest {
         assertEquals(1, PassSize.examples(pixels, 128, 4096)); // one example even past the budget
         assertEquals(8, PassSize.examples(pixels, 1, 8)); // never more than the batch
         // patch-2 nf 16 on a 14x14 grid: 12,544 bytes a row, 668.7 -> 512 rows
-        UNetConfig patches = Preset.CPU.network(new io.dpdm.data.ImageShape(1, 28, 28), 10);
+        UNetConfig patches = Preset.CPU.network(new ImageShape(1, 28, 28), 10);
         assertEquals(512, PassSize.examples(patches, 1, 2048));
         assertEquals(256, PassSize.examples(patches, 2, 2048));
     }
