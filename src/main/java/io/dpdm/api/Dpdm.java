@@ -6,6 +6,7 @@ import io.dpdm.data.ImageDataset;
 import io.dpdm.data.LoadOptions;
 import io.dpdm.eval.Evaluation;
 import io.dpdm.eval.EvaluationRequest;
+import io.dpdm.eval.RealBaselines;
 import io.dpdm.eval.SyntheticSet;
 import io.dpdm.nn.Precision;
 import io.dpdm.sample.NoiseGrid;
@@ -17,6 +18,7 @@ import io.dpdm.sample.SamplingProgress;
 import io.dpdm.sample.Solver;
 import io.dpdm.sample.WeightSet;
 import io.dpdm.train.Preset;
+import io.dpdm.train.StepTiming;
 import io.dpdm.train.TrainConfig;
 import io.dpdm.train.Trainer;
 import java.nio.file.Path;
@@ -89,12 +91,19 @@ public final class Dpdm {
         return Evaluation.run(request, Evaluation.Progress.NONE);
     }
 
-    /** The whole job: train, sample, evaluate (see {@link Job}). */
+    /**
+     * The whole job: plan it to fit the job's minutes ({@link JobPlan}), train, sample, evaluate
+     * (see {@link Job}).
+     */
     public static Job.Result run(Job job, Evaluation.Progress progress) {
         long start = System.nanoTime();
         Job.Budget budget = job.budget();
         ImageDataset data = open(job.data());
-        TrainConfig config = Preset.byName(budget.preset()).config(job.data(), data, job.epsilon(), job.delta());
+        TrainConfig preset = Preset.byName(budget.preset()).config(job.data(), data, job.epsilon(), job.delta());
+        progress.phase("timing a DP-SGD step of preset " + budget.preset() + " on noise images");
+        JobPlan plan = plan(job, preset, data);
+        progress.phase(plan.describe(budget, job.minutes()));
+        TrainConfig config = preset.withSchedule(preset.schedule().withSteps(plan.steps()));
         progress.phase("private training (preset " + budget.preset() + ", eps " + job.epsilon() + ", delta "
                 + job.delta() + ") into " + job.runDir());
         Trainer.Result trained;
@@ -102,10 +111,10 @@ public final class Dpdm {
             trained = trainer.run(new Trainer.Options(progress != Evaluation.Progress.NONE, null));
         }
         Path synthetic = job.runDir().resolve(SyntheticSet.IN_RUN);
-        progress.phase("sampling " + budget.images + " class-balanced images (EDM churn, " + budget.sampleSteps
+        progress.phase("sampling " + plan.images() + " class-balanced images (EDM churn, " + budget.sampleSteps
                 + " noise levels) into " + synthetic);
         long[] lastReport = {0};
-        SampleService.Result sampled = SampleService.run(new SampleRequest(job.runDir(), budget.images, null,
+        SampleService.Result sampled = SampleService.run(new SampleRequest(job.runDir(), plan.images(), null,
                 sampler(budget.sampleSteps), 0, 256, WeightSet.EMA, synthetic, EnumSet.of(OutputFormat.IDX),
                 Precision.AUTO),
                 (done, total) -> {
@@ -114,7 +123,8 @@ public final class Dpdm {
                         progress.phase("sampled " + done + " / " + total);
                     }
                 });
-        List<String> notes = List.of("Job budget (" + budget.preset() + "): " + budget.images + " synthetic images"
+        List<String> notes = List.of("Job budget (" + budget.preset() + "): " + plan.describe(budget, job.minutes())
+                + ". " + plan.images() + " synthetic images"
                 + " sampled with " + budget.sampleSteps + " noise levels (EDM churn) in " + sampled.precision()
                 + "; classifiers trained "
                 + budget.classifierEpochs + " epochs on the synthetic set and " + budget.realEpochs + " on the real"
@@ -122,9 +132,22 @@ public final class Dpdm {
                 + " GPUs), and samples 60,000 images.");
         EvaluationRequest request = new EvaluationRequest(synthetic, job.data(), job.out().resolve("report"),
                 List.of(ClassifierKind.LOGREG, ClassifierKind.MLP, ClassifierKind.CNN), budget.classifierEpochs,
-                budget.realEpochs, Optional.empty(), job.cache(), 0.1, budget.auditSamples, 0, notes);
+                budget.realEpochs, Optional.empty(), job.cache(), Job.VALIDATION, budget.auditSamples, 0, notes);
         Evaluation.Result evaluated = Evaluation.run(SyntheticSet.open(synthetic), data, request, progress);
-        return new Job.Result(trained, sampled, evaluated, (System.nanoTime() - start) / 1e9);
+        return new Job.Result(plan, trained, sampled, evaluated, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The preset's steps and the budget's images, scaled to the job's minutes by a timed step. */
+    private static JobPlan plan(Job job, TrainConfig preset, ImageDataset data) {
+        Job.Budget budget = job.budget();
+        TrainConfig.Schedule schedule = preset.schedule();
+        long drawsPerStep = (long) schedule.batchSize() * preset.objective().draws();
+        long warmStartDraws = preset.warmStart() == null ? 0
+                : (long) preset.warmStart().steps() * preset.warmStart().batchSize() * preset.objective().draws();
+        RealBaselines ceilings = new RealBaselines(job.cache(), data, budget.realEpochs, 0);
+        boolean cached = EnumSet.allOf(ClassifierKind.class).stream().allMatch(ceilings::cached);
+        return JobPlan.fit(budget, job.minutes(), schedule.totalSteps(data.train().size()), drawsPerStep,
+                StepTiming.secondsPerStep(preset), warmStartDraws, data.train().size(), cached);
     }
 
     private static ImageDataset open(String data) {

@@ -1,13 +1,13 @@
 package io.dpdm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpdm.nn.Timing;
 import io.dpdm.privacy.NoiseCalibration;
 import io.dpdm.privacy.PrvAccountant;
 import io.dpdm.privacy.RdpAccountant;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -75,17 +75,11 @@ final class AccountantBenchCommand implements Callable<Integer> {
             cpu[i] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("median_wall_ms", round(median(wall)));
-        m.put("median_cpu_ms", round(median(cpu)));
+        m.put("median_wall_ms", round(Timing.median(wall)));
+        m.put("median_cpu_ms", round(Timing.median(cpu)));
         m.put("repeats", repeats);
         m.put("value", value);
         return m;
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 
     private static double round(double ms) {

@@ -44,6 +44,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--delta", paramLabel = "D", description = "Target delta (default: ${DEFAULT-VALUE}).")
     double delta = 1e-5;
 
+    @Option(names = "--minutes", paramLabel = "M", description = "Wall minutes the whole job must fit on this CPU:"
+            + " where the preset's DP-SGD steps and synthetic images would not fit, both shrink by one factor"
+            + " (timed before training; default: the preset's, 15 or 60).")
+    Double minutes;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for run/ and report/ (default:"
             + " dpdm-demo-<date-time>).")
     Path out;
@@ -59,12 +64,15 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = out != null ? out
                 : Path.of("dpdm-demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Job job = new Job(data, epsilon, delta, Job.Budget.byName(preset), dir,
+        Job.Budget budget = Job.Budget.byName(preset);
+        Job job = new Job(data, epsilon, delta, budget, minutes == null ? budget.minutes : minutes, dir,
                 cache == null ? EvaluationRequest.defaultCache() : cache);
         Job.Result r = Dpdm.run(job, new EvaluateCommand.ProgressLines());
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("epsilon", r.training().privacy().epsilon());
         figures.put("delta", r.training().privacy().delta());
+        figures.put("steps", r.plan().steps());
+        figures.put("images", r.plan().images());
         figures.putAll(EvaluateCommand.figures(r.evaluation()));
         figures.put("seconds", Math.round(r.seconds() * 10) / 10.0);
         PrintWriter stdout = spec.commandLine().getOut();

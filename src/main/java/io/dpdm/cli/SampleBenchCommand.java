@@ -7,6 +7,7 @@ import io.dpdm.diffusion.UNet;
 import io.dpdm.diffusion.UNetConfig;
 import io.dpdm.nn.CpuInfo;
 import io.dpdm.nn.OpProfile;
+import io.dpdm.nn.Timing;
 import io.dpdm.nn.Torch;
 import io.dpdm.sample.DenoiserNetwork;
 import io.dpdm.sample.NoiseGrid;
@@ -118,7 +119,7 @@ final class SampleBenchCommand implements Callable<Integer> {
                         profile.resolve("sample.json")).figures(BenchCommand.PROFILED_OPERATORS);
             }
         }
-        double median = median(seconds);
+        double median = Timing.median(seconds);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
         out.put("parameters", parameters);
@@ -132,7 +133,7 @@ final class SampleBenchCommand implements Callable<Integer> {
         out.put("median_seconds_per_repeat", Math.round(median * 1000) / 1000.0);
         out.put("seconds", seconds);
         // CPU time shows the work itself on a shared machine (wall time includes waiting for a core)
-        double medianCpu = median(cpuSeconds);
+        double medianCpu = Timing.median(cpuSeconds);
         out.put("image_nfe_per_cpu_second", Math.round(10.0 * steps * batch / medianCpu) / 10.0);
         out.put("cpu_seconds", cpuSeconds);
         out.put("sys_per_user_cpu", cpuAfter.systemPerUserSince(cpuBefore));
@@ -153,11 +154,5 @@ final class SampleBenchCommand implements Callable<Integer> {
         }
         pw.flush();
         return Main.OK;
-    }
-
-    private static double median(double[] xs) {
-        double[] sorted = xs.clone();
-        Arrays.sort(sorted);
-        return sorted[xs.length / 2];
     }
 }

@@ -9,6 +9,7 @@ import io.dpdm.data.LoadOptions;
 import io.dpdm.diffusion.Preconditioning;
 import io.dpdm.dp.KeyMode;
 import io.dpdm.train.Preset;
+import io.dpdm.train.StepTiming;
 import io.dpdm.train.TrainConfig;
 import io.dpdm.train.TrainConfigs;
 import io.dpdm.train.TrainPlan;
@@ -153,6 +154,9 @@ final class TrainCommand implements Callable<Integer> {
                 tree.set("plan", TrainConfigs.toTree(plan));
                 stdout.println(tree.toPrettyString());
                 stdout.println(summary(plan));
+                double seconds = StepTiming.secondsPerStep(config);
+                stdout.printf(Locale.ROOT, "this CPU: about %.2f s per step (its passes timed on noise images), about"
+                        + " %.0f min for %d steps%n", seconds, seconds * plan.steps() / 60, plan.steps());
                 return Main.OK;
             }
             trainer = Trainer.start(config, out, init);

@@ -59,10 +59,15 @@ public final class RealBaselines {
     /** A trained classifier and its accuracy on the real test split. */
     public record Baseline(Classifier classifier, Accuracy testAccuracy, boolean fromCache) {}
 
+    /** Whether the classifier of this kind is in the cache (else {@link #get} trains it). */
+    public boolean cached(ClassifierKind kind) {
+        return Files.isRegularFile(entry(kind).resolve(ACCURACY));
+    }
+
     /** The classifier of this kind trained on the real training split: from the cache, else trained and cached. */
     public Baseline get(ClassifierKind kind, ClassifierTrainer.Progress progress) {
         Path entry = entry(kind);
-        if (Files.isRegularFile(entry.resolve(ACCURACY))) {
+        if (cached(kind)) {
             try {
                 Accuracy acc = JSON.readValue(entry.resolve(ACCURACY).toFile(), Accuracy.class);
                 return new Baseline(Classifier.load(entry), acc, true);

@@ -1,7 +1,6 @@
 package io.dpdm.nn;
 
 import io.dpdm.DpdmException;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -71,16 +70,10 @@ public enum Precision {
                 }
             }
         }
-        double fp32 = median(seconds[0]);
-        double bf16 = median(seconds[1]);
+        double fp32 = Timing.median(seconds[0]);
+        double bf16 = Timing.median(seconds[1]);
         Precision chosen = bf16 <= (1 - MIN_GAIN) * fp32 ? BF16 : FP32;
         store.usePrecision(chosen);
         return new Choice(chosen, fp32, bf16);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -40,8 +40,12 @@ final class PrecisionChoice {
         return new Resolved(config.withSchedule(schedule.withPrecision(choice.precision())), choice.describe(requested));
     }
 
-    /** One micro-batch's per-example gradients of the config's loss, on noise images. */
-    private static Runnable timedPass(TrainConfig config, ParameterStore store) {
+    /**
+     * One micro-batch's per-example gradients of the config's loss over {@code store} (which it
+     * fills with the config's network), on noise images with public randomness, in lanes as
+     * DP-SGD runs it.
+     */
+    static Runnable timedPass(TrainConfig config, ParameterStore store) {
         UNetConfig net = config.network();
         Preconditioned model = new Preconditioned(UNet.create(store, net), config.objective().preconditioning());
         int rows = Math.min(config.passSize(), config.schedule().batchSize());

@@ -183,6 +183,11 @@ public record TrainConfig(String data, Privacy privacy, Schedule schedule, Objec
             return new Schedule(batchSize, epochs, steps, microBatchSize, drawsPerPass, p);
         }
 
+        /** This schedule ending after {@code t} steps. */
+        public Schedule withSteps(long t) {
+            return new Schedule(batchSize, null, t, microBatchSize, drawsPerPass, precision);
+        }
+
         /** This schedule with {@code m} examples per pass. */
         public Schedule withMicroBatchSize(int m) {
             return new Schedule(batchSize, epochs, steps, m, drawsPerPass, precision);
