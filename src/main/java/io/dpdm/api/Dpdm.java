@@ -102,7 +102,7 @@ public final class Dpdm {
         TrainConfig preset = Preset.byName(budget.preset()).config(job.data(), data, job.epsilon(), job.delta());
         progress.phase("timing a DP-SGD step of preset " + budget.preset() + " on noise images");
         JobPlan plan = plan(job, preset, data);
-        progress.phase(plan.describe(budget, job.minutes()));
+        progress.phase(plan.describe());
         TrainConfig config = preset.withSchedule(preset.schedule().withSteps(plan.steps()));
         progress.phase("private training (preset " + budget.preset() + ", eps " + job.epsilon() + ", delta "
                 + job.delta() + ") into " + job.runDir());
@@ -123,7 +123,7 @@ public final class Dpdm {
                         progress.phase("sampled " + done + " / " + total);
                     }
                 });
-        List<String> notes = List.of("Job budget (" + budget.preset() + "): " + plan.describe(budget, job.minutes())
+        List<String> notes = List.of("Job budget (" + budget.preset() + "): " + plan.describe()
                 + ". " + plan.images() + " synthetic images"
                 + " sampled with " + budget.sampleSteps + " noise levels (EDM churn) in " + sampled.precision()
                 + "; classifiers trained "

@@ -53,7 +53,7 @@ public record Job(String data, double epsilon, double delta, Budget budget, doub
      * first; the hour has room for both.
      */
     public enum Budget {
-        /** At most 15 minutes on 2 cores (row Q6). */
+        /** At most 15 minutes on 2 cores (rows Q6; TB2: planned on a slower CPU). */
         QUICK(15, 15_000, 10, 20, 2, 2_000),
         /**
          * At most an hour on 2 cores (rows C4, FG8). 60,000 images gained on MNIST (MN3b) but not
@@ -105,8 +105,8 @@ public record Job(String data, double epsilon, double delta, Budget budget, doub
      * @param evaluation the figures and the report
      * @param seconds wall time of the whole job
      */
-    public record Result(JobPlan plan, Trainer.Result training, SampleService.Result synthetic, Evaluation.Result evaluation,
-            double seconds) {}
+    public record Result(JobPlan plan, Trainer.Result training, SampleService.Result synthetic,
+            Evaluation.Result evaluation, double seconds) {}
 
     /** The run folder. */
     public Path runDir() {

@@ -21,18 +21,18 @@ import java.util.Locale;
  * @param steps DP-SGD steps
  * @param images synthetic images
  * @param scale the factor applied to the preset's steps and the budget's images
- * @param secondsPerStep the measured seconds of one DP-SGD step
+ * @param secondsPerStep the predicted seconds of one DP-SGD step
  * @param predictedSeconds the predicted wall time of the whole job
+ * @param minutes the minutes it was planned for
  */
-public record JobPlan(long steps, int images, double scale, double secondsPerStep, double predictedSeconds) {
-    /** Wall seconds of a DP-SGD step over its timed passes (sampling, noise, Adam, EMA, checkpoints, grids). */
-    static final double STEP_OVERHEAD = 1.18;
+public record JobPlan(long steps, int images, double scale, double secondsPerStep, double predictedSeconds,
+        double minutes) {
     /** Seconds to sample one image with the jobs' 10-level sampler, in example-draws of DP-SGD. */
-    static final double SAMPLE_PER_IMAGE = 6.6;
+    static final double SAMPLE_PER_IMAGE = 5.6;
     /** Seconds of one image-epoch of the three downstream classifiers together, in example-draws. */
-    static final double CLASSIFY_PER_IMAGE_EPOCH = 0.42;
+    static final double CLASSIFY_PER_IMAGE_EPOCH = 0.35;
     /** The step's timing, loading, features for the Frechet distance, the audit and the report, in example-draws. */
-    static final double FIXED = 23_000;
+    static final double FIXED = 19_500;
     /** Share of the minutes planned: the rest absorbs what the prediction misses, and the launcher's first build. */
     static final double PLANNED_SHARE = 0.9;
     /** Below this share of the preset the demo's figures are no longer worth showing. */
@@ -47,7 +47,7 @@ public record JobPlan(long steps, int images, double scale, double secondsPerSte
      * @param minutes wall minutes for the whole job
      * @param presetSteps the preset's DP-SGD steps
      * @param drawsPerStep examples times draws of an expected batch (B K)
-     * @param secondsPerStep measured seconds of one step
+     * @param secondsPerStep predicted seconds of one step
      * @param warmStartDraws example-draws of a warm start before DP-SGD (0 without one; not scaled)
      * @param realImages images of the real training set
      * @param ceilingsCached whether the real-data classifiers are cached (else they are trained too)
@@ -61,22 +61,22 @@ public record JobPlan(long steps, int images, double scale, double secondsPerSte
         double heldIn = 1 - Job.VALIDATION;
         double fixed = draw * (FIXED + warmStartDraws
                 + (ceilingsCached ? 0 : CLASSIFY_PER_IMAGE_EPOCH * heldIn * realImages * budget.realEpochs));
-        double perStep = secondsPerStep * STEP_OVERHEAD;
         double perImage = draw * (SAMPLE_PER_IMAGE * budget.sampleSteps / 10.0
                 + CLASSIFY_PER_IMAGE_EPOCH * heldIn * budget.classifierEpochs);
-        double scale = Math.max(MIN_SCALE, Math.min(1, (PLANNED_SHARE * minutes * 60 - fixed) / (presetSteps * perStep
-                + budget.images * perImage)));
+        double fitting = (PLANNED_SHARE * minutes * 60 - fixed) / (presetSteps * secondsPerStep + budget.images * perImage);
+        double scale = Math.max(MIN_SCALE, Math.min(1, fitting));
         long steps = Math.max(1, Math.round(scale * presetSteps));
         int images = Math.max(IMAGE_STEP, (int) (scale * budget.images / IMAGE_STEP) * IMAGE_STEP);
-        double predicted = fixed + steps * perStep + images * perImage;
-        return new JobPlan(steps, images, scale, secondsPerStep, predicted);
+        double predicted = fixed + steps * secondsPerStep + images * perImage;
+        return new JobPlan(steps, images, scale, secondsPerStep, predicted, minutes);
     }
 
     /** One line for the job's log and report. */
-    public String describe(Job.Budget budget, double minutes) {
+    public String describe() {
         String fits = scale >= 1 ? "the whole budget fits"
-                : predictedSeconds <= PLANNED_SHARE * minutes * 60 ? String.format(Locale.ROOT, "%.0f%% of the budget fits", 100 * scale)
-                : "even the smallest plan does not fit";
+                : predictedSeconds <= PLANNED_SHARE * minutes * 60
+                        ? String.format(Locale.ROOT, "%.0f%% of the budget fits", 100 * scale)
+                        : "even the smallest plan does not fit";
         return String.format(Locale.ROOT, "plan: a DP-SGD step takes about %.2f s on this CPU; %s %.0f minutes:"
                 + " %d steps and %d images, about %.0f s in all", secondsPerStep, fits, minutes, steps, images,
                 predictedSeconds);

@@ -8,24 +8,27 @@ import io.dpdm.nn.Timing;
  * How long a DP-SGD step of a config takes on this CPU, measured before a run is planned (so a
  * job can size its steps to a time budget): the median of {@value #ROUNDS} timed passes after one
  * to warm up, the same pass {@link PrecisionChoice} times (noise images, public randomness, a
- * throwaway copy of the network), times the passes of an expected batch. Like the precision
+ * throwaway copy of the network), times the passes of an expected batch, times
+ * {@value #WALL_PER_TIMED} for what a run's step adds to its passes (Poisson sampling, the noise,
+ * Adam, EMA, checkpoints, sample grids: a `quick` run on an AMD Zen3 took 1.40-1.44 s per step
+ * where its passes timed 1.20-1.25 s, docs/EXPERIMENTS.md rows TB0 and TB2). Like the precision
  * choice it depends on the network, the schedule and the CPU, never on the private data or the
- * run's keys. Poisson sampling, the noise and Adam are left out: they cost a few percent of a
- * step (a planner's constants absorb them).
+ * run's keys.
  */
 public final class StepTiming {
     private static final int ROUNDS = 3;
+    static final double WALL_PER_TIMED = 1.18;
 
     private StepTiming() {}
 
-    /** Seconds of the passes of one expected batch of {@code config}, in the precision it will train in. */
+    /** Predicted wall seconds of one step of {@code config}, in the precision it will train in. */
     public static double secondsPerStep(TrainConfig config) {
         TrainConfig resolved = config.schedule().precision() == Precision.AUTO
                 ? PrecisionChoice.resolve(config).config() : config;
         try (ParameterStore store = new ParameterStore(resolved.seed())) {
             Runnable pass = PrecisionChoice.timedPass(resolved, store);
             store.usePrecision(resolved.schedule().precision());
-            return Timing.medianSeconds(pass, ROUNDS) * passesPerStep(resolved);
+            return Timing.medianSeconds(pass, ROUNDS) * passesPerStep(resolved) * WALL_PER_TIMED;
         }
     }
 

@@ -14,10 +14,10 @@ class JobPlanTest {
     /** The documented cost model, written out: seconds of the whole job for a plan. */
     private static double seconds(long steps, int images, double stepSeconds, boolean cached) {
         double draw = stepSeconds / 512;
-        double training = steps * stepSeconds * 1.18;
-        double sampling = images * 6.6 * draw; // 10 levels
-        double classifiers = 0.42 * draw * (0.9 * images * 20 + (cached ? 0 : 0.9 * REAL * 2));
-        return training + sampling + classifiers + 23_000 * draw;
+        double training = steps * stepSeconds;
+        double sampling = images * 5.6 * draw; // 10 levels
+        double classifiers = 0.35 * draw * (0.9 * images * 20 + (cached ? 0 : 0.9 * REAL * 2));
+        return training + sampling + classifiers + 19_500 * draw;
     }
 
     private static JobPlan quick(double minutes, double stepSeconds, boolean cached) {
@@ -31,12 +31,12 @@ class JobPlanTest {
         assertEquals(400, p.steps());
         assertEquals(15_000, p.images());
         assertEquals(seconds(400, 15_000, 0.5, false), p.predictedSeconds(), 1e-6);
-        assertTrue(p.describe(QUICK, 15).contains("the whole budget fits"), p.describe(QUICK, 15));
+        assertTrue(p.describe().contains("the whole budget fits"), p.describe());
     }
 
     @Test
     void aSlowMachineGetsTheLargestScaleThatFitsNineTenthsOfTheMinutes() {
-        double step = 1.22; // the timed step of the machine the constants were measured on
+        double step = 1.42; // the step of the machine the constants were measured on
         JobPlan p = quick(15, step, false);
         double fixed = seconds(0, 0, step, false);
         double expected = (0.9 * 900 - fixed) / (seconds(400, 15_000, step, false) - fixed);
@@ -50,28 +50,28 @@ class JobPlanTest {
 
     @Test
     void cachedCeilingsLeaveMoreForTrainingAndMoreMinutesMore() {
-        JobPlan cold = quick(15, 1.22, false);
-        JobPlan warm = quick(15, 1.22, true);
-        JobPlan longer = quick(20, 1.22, false);
+        JobPlan cold = quick(15, 1.42, false);
+        JobPlan warm = quick(15, 1.42, true);
+        JobPlan longer = quick(20, 1.42, false);
         assertTrue(warm.steps() > cold.steps() && warm.images() >= cold.images(), warm + " vs " + cold);
         assertTrue(longer.steps() > cold.steps(), longer + " vs " + cold);
     }
 
     @Test
     void aWarmStartCountsAgainstTheMinutes() {
-        JobPlan without = quick(15, 1.22, false);
-        JobPlan with = JobPlan.fit(QUICK, 15, 400, 512, 1.22, 1000L * 512, REAL, false);
+        JobPlan without = quick(15, 1.42, false);
+        JobPlan with = JobPlan.fit(QUICK, 15, 400, 512, 1.42, 1000L * 512, REAL, false);
         assertTrue(with.steps() < without.steps(), with + " vs " + without);
     }
 
     @Test
     void tooSlowAMachineRunsAQuarterAndSaysItDoesNotFit() {
-        JobPlan p = quick(15, 5.0, false);
+        JobPlan p = quick(15, 6.0, false);
         assertEquals(0.25, p.scale());
         assertEquals(100, p.steps());
         assertEquals(3_500, p.images());
         assertTrue(p.predictedSeconds() > 900);
-        assertTrue(p.describe(QUICK, 15).contains("does not fit"), p.describe(QUICK, 15));
+        assertTrue(p.describe().contains("does not fit"), p.describe());
     }
 
     @Test
