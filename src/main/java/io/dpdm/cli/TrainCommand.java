@@ -150,11 +150,12 @@ final class TrainCommand implements Callable<Integer> {
                     : new Trainer.Initialisation(initFrom, initOutsideGuarantee);
             if (dryRun) {
                 TrainPlan plan = Trainer.plan(config, init);
-                ObjectNode tree = TrainConfigs.toTree(config.withPassSizeFixed());
+                TrainConfig resolved = Trainer.resolved(config, init);
+                ObjectNode tree = TrainConfigs.toTree(resolved);
                 tree.set("plan", TrainConfigs.toTree(plan));
                 stdout.println(tree.toPrettyString());
                 stdout.println(summary(plan));
-                double seconds = StepTiming.secondsPerStep(config);
+                double seconds = StepTiming.secondsPerStep(resolved);
                 stdout.printf(Locale.ROOT, "this CPU: about %.2f s per step (its passes timed on noise images), about"
                         + " %.0f min for %d steps%n", seconds, seconds * plan.steps() / 60, plan.steps());
                 return Main.OK;

@@ -146,7 +146,7 @@ public final class Trainer implements AutoCloseable {
      */
     public static Trainer start(TrainConfig given, Path runDir, Initialisation initialisation) {
         refuseNonEmpty(runDir);
-        TrainConfig requested = replacePublicStart(given, initialisation).withPassSizeFixed();
+        TrainConfig requested = requested(given, initialisation);
         try (NDManager scratch = Torch.engine().newBaseManager()) {
             Prepared p = prepare(requested, initialisation, scratch); // refuses bad data or an overspending plan first
             PrecisionChoice.Resolved resolved = PrecisionChoice.resolve(requested);
@@ -177,6 +177,19 @@ public final class Trainer implements AutoCloseable {
         try (NDManager scratch = Torch.engine().newBaseManager()) {
             return prepare(replacePublicStart(config, initialisation), initialisation, scratch).plan();
         }
+    }
+
+    /**
+     * The config as {@link #start} writes it to config.json (e.g. for a dry run), without touching
+     * any run directory: AUTO precision is resolved by timing ({@link PrecisionChoice}).
+     */
+    public static TrainConfig resolved(TrainConfig given, Initialisation initialisation) {
+        return PrecisionChoice.resolve(requested(given, initialisation)).config();
+    }
+
+    /** What a run asks for: an explicit initial model in place of the public start, its pass size fixed. */
+    private static TrainConfig requested(TrainConfig given, Initialisation initialisation) {
+        return replacePublicStart(given, initialisation).withPassSizeFixed();
     }
 
     /** An explicit initial model replaces the config's public start, and config.json says so. */
