@@ -63,7 +63,8 @@ public record JobPlan(long steps, int images, double scale, double secondsPerSte
                 + (ceilingsCached ? 0 : CLASSIFY_PER_IMAGE_EPOCH * heldIn * realImages * budget.realEpochs));
         double perImage = draw * (SAMPLE_PER_IMAGE * budget.sampleSteps / 10.0
                 + CLASSIFY_PER_IMAGE_EPOCH * heldIn * budget.classifierEpochs);
-        double fitting = (PLANNED_SHARE * minutes * 60 - fixed) / (presetSteps * secondsPerStep + budget.images * perImage);
+        double fitting = (PLANNED_SHARE * minutes * 60 - fixed)
+                / (presetSteps * secondsPerStep + budget.images * perImage);
         double scale = Math.max(MIN_SCALE, Math.min(1, fitting));
         long steps = Math.max(1, Math.round(scale * presetSteps));
         int images = Math.max(IMAGE_STEP, (int) (scale * budget.images / IMAGE_STEP) * IMAGE_STEP);

@@ -1,6 +1,7 @@
 /**
  * The Java API of dpdm. {@link io.dpdm.api.Dpdm} runs the whole job ({@link io.dpdm.api.Job},
- * planned to fit its minutes: {@link io.dpdm.api.JobPlan}) or one stage: a preset's {@link io.dpdm.train.TrainConfig}, private training
+ * planned to fit its minutes: {@link io.dpdm.api.JobPlan}) or one stage: a preset's
+ * {@link io.dpdm.train.TrainConfig}, private training
  * ({@link io.dpdm.train.Trainer.Result}: the run folder and its
  * {@link io.dpdm.model.PrivacyGuarantee}), sampling ({@link io.dpdm.sample.SampleRequest},
  * {@link io.dpdm.sample.SampleService.Result}) and evaluation

@@ -10,7 +10,7 @@ import io.dpdm.nn.Timing;
  * to warm up, the same pass {@link PrecisionChoice} times (noise images, public randomness, a
  * throwaway copy of the network), times the passes of an expected batch, times
  * {@value #WALL_PER_TIMED} for what a run's step adds to its passes (Poisson sampling, the noise,
- * Adam, EMA, checkpoints, sample grids: a `quick` run on an AMD Zen3 took 1.40-1.44 s per step
+ * Adam, EMA, checkpoints, sample grids: a {@code quick} run on an AMD Zen3 took 1.40-1.44 s per step
  * where its passes timed 1.20-1.25 s, docs/EXPERIMENTS.md rows TB0 and TB2). Like the precision
  * choice it depends on the network, the schedule and the CPU, never on the private data or the
  * run's keys.
