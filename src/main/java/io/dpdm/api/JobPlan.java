@@ -8,7 +8,7 @@ import java.util.Locale;
  * predicted wall time fits; classifier epochs stay the protocol's. The prediction starts from one
  * measurement, the seconds of a DP-SGD step ({@link io.dpdm.train.StepTiming}), divided into
  * seconds per example-draw; every other stage is a fixed multiple of that, measured on an AMD
- * Zen3 with AVX2 only (docs/EXPERIMENTS.md rows TB0-TB2), the slowest machine the demos ran on
+ * Zen3 with AVX2 only (docs/EXPERIMENTS.md rows TB0-TB3), the slowest machine the demos ran on
  * relative to its training step; on the AVX-512 machines those stages ran relatively faster, so
  * there the plan errs towards finishing early. What shrinking costs: on that machine the quick
  * budget at 0.63 of its steps and images gave the CNN 73.4 where the whole budget gave 74.0
@@ -28,11 +28,14 @@ import java.util.Locale;
 public record JobPlan(long steps, int images, double scale, double secondsPerStep, double predictedSeconds,
         double minutes) {
     /** Seconds to sample one image with the jobs' 10-level sampler, in example-draws of DP-SGD. */
-    static final double SAMPLE_PER_IMAGE = 5.6;
+    static final double SAMPLE_PER_IMAGE = 6.2;
     /** Seconds of one image-epoch of the three downstream classifiers together, in example-draws. */
-    static final double CLASSIFY_PER_IMAGE_EPOCH = 0.35;
-    /** The step's timing, loading, features for the Frechet distance, the audit and the report, in example-draws. */
-    static final double FIXED = 19_500;
+    static final double CLASSIFY_PER_IMAGE_EPOCH = 0.38;
+    /**
+     * The rest, in example-draws: the step's timing, the run's start, checkpoints and sample grids,
+     * loading, features for the Frechet distance, the audit and the report (about 110 s on M1).
+     */
+    static final double FIXED = 45_000;
     /** Share of the minutes planned: the rest absorbs what the prediction misses, and the launcher's first build. */
     static final double PLANNED_SHARE = 0.9;
     /** Below this share of the preset the demo's figures are no longer worth showing. */

@@ -15,9 +15,9 @@ class JobPlanTest {
     private static double seconds(long steps, int images, double stepSeconds, boolean cached) {
         double draw = stepSeconds / 512;
         double training = steps * stepSeconds;
-        double sampling = images * 5.6 * draw; // 10 levels
-        double classifiers = 0.35 * draw * (0.9 * images * 20 + (cached ? 0 : 0.9 * REAL * 2));
-        return training + sampling + classifiers + 19_500 * draw;
+        double sampling = images * 6.2 * draw; // 10 levels
+        double classifiers = 0.38 * draw * (0.9 * images * 20 + (cached ? 0 : 0.9 * REAL * 2));
+        return training + sampling + classifiers + 45_000 * draw;
     }
 
     private static JobPlan quick(double minutes, double stepSeconds, boolean cached) {
@@ -36,7 +36,7 @@ class JobPlanTest {
 
     @Test
     void aSlowMachineGetsTheLargestScaleThatFitsNineTenthsOfTheMinutes() {
-        double step = 1.42; // the step of the machine the constants were measured on
+        double step = 1.26; // the quick step of the machine the constants were measured on
         JobPlan p = quick(15, step, false);
         double fixed = seconds(0, 0, step, false);
         double expected = (0.9 * 900 - fixed) / (seconds(400, 15_000, step, false) - fixed);
@@ -50,17 +50,17 @@ class JobPlanTest {
 
     @Test
     void cachedCeilingsLeaveMoreForTrainingAndMoreMinutesMore() {
-        JobPlan cold = quick(15, 1.42, false);
-        JobPlan warm = quick(15, 1.42, true);
-        JobPlan longer = quick(20, 1.42, false);
+        JobPlan cold = quick(15, 1.26, false);
+        JobPlan warm = quick(15, 1.26, true);
+        JobPlan longer = quick(20, 1.26, false);
         assertTrue(warm.steps() > cold.steps() && warm.images() >= cold.images(), warm + " vs " + cold);
         assertTrue(longer.steps() > cold.steps(), longer + " vs " + cold);
     }
 
     @Test
     void aWarmStartCountsAgainstTheMinutes() {
-        JobPlan without = quick(15, 1.42, false);
-        JobPlan with = JobPlan.fit(QUICK, 15, 400, 512, 1.42, 1000L * 512, REAL, false);
+        JobPlan without = quick(15, 1.26, false);
+        JobPlan with = JobPlan.fit(QUICK, 15, 400, 512, 1.26, 1000L * 512, REAL, false);
         assertTrue(with.steps() < without.steps(), with + " vs " + without);
     }
 
