@@ -10,14 +10,14 @@ import io.dpdm.nn.Timing;
  * to warm up, the same pass {@link PrecisionChoice} times (noise images, public randomness, a
  * throwaway copy of the network), times the passes of an expected batch, times
  * {@value #WALL_PER_TIMED} for what a run's step adds to its passes (Poisson sampling, loading the
- * images, the noise, Adam, EMA). Measured on an AMD Zen3 (docs/EXPERIMENTS.md rows TB2-TB3): the
- * {@code quick} preset's one pass timed 1.20 s and its steps ran 1.18-1.41 s; the {@code cpu}
+ * images, the noise, Adam, EMA). Measured on an AMD Zen3 (docs/EXPERIMENTS.md rows TB2-TB4): the
+ * {@code quick} preset's one pass timed 1.07-1.20 s and its steps ran 1.18-1.42 s; the {@code cpu}
  * preset's four passes timed 5.00 s and its steps ran 4.4-5.2 s. Like the precision choice it
  * depends on the network, the schedule and the CPU, never on the private data or the run's keys.
  */
 public final class StepTiming {
     private static final int ROUNDS = 3;
-    static final double WALL_PER_TIMED = 1.05;
+    static final double WALL_PER_TIMED = 1.10;
 
     private StepTiming() {}
 
