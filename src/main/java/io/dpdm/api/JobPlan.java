@@ -1,5 +1,6 @@
 package io.dpdm.api;
 
+import io.dpdm.eval.RealBaselines;
 import java.util.Locale;
 
 /**
@@ -64,11 +65,10 @@ public record JobPlan(long steps, int images, double scale, double secondsPerSte
             throw new IllegalArgumentException("a job's minutes must be finite and > 0, got " + minutes);
         }
         double draw = secondsPerStep / drawsPerStep;
-        double heldIn = 1 - Job.VALIDATION;
-        double fixed = draw * (FIXED + warmStartDraws
-                + (ceilingsCached ? 0 : CLASSIFY_PER_IMAGE_EPOCH * heldIn * realImages * budget.realEpochs));
+        double fixed = draw * (FIXED + warmStartDraws + (ceilingsCached ? 0
+                : CLASSIFY_PER_IMAGE_EPOCH * (1 - RealBaselines.HOLD_OUT) * realImages * budget.realEpochs));
         double perImage = draw * (SAMPLE_PER_IMAGE * budget.sampleSteps / 10.0
-                + CLASSIFY_PER_IMAGE_EPOCH * heldIn * budget.classifierEpochs);
+                + CLASSIFY_PER_IMAGE_EPOCH * (1 - Job.VALIDATION) * budget.classifierEpochs);
         double fitting = (PLANNED_SHARE * minutes * 60 - fixed)
                 / (presetSteps * secondsPerStep + budget.images * perImage);
         double scale = Math.max(MIN_SCALE, Math.min(1, fitting));
